@@ -1,0 +1,101 @@
+import type { Router } from "@koa/router";
+import type Koa from "koa";
+import { entities, invalidPrimaryKey, notFound, referencedByViolation, type EntityName } from "@tether/core";
+import type { EntityDao } from "@tether/store";
+import { readBody } from "../http/body.ts";
+import { findEntity, isUuid, mustFind } from "../entities/lookup.ts";
+import { buildEntity, type ParentScope, type WriteContext } from "../entities/write.ts";
+import { listBody, parseSize } from "./list.ts";
+
+/** A collection endpoint, top-level (`/services`) or nested under a parent (`/services/{s}/routes`). */
+export interface CollectionSpec {
+  kind: EntityName;
+  path: string;
+  parent?: { kind: EntityName; field: string; param: string };
+}
+
+type Ctx = Koa.ParameterizedContext<Koa.DefaultState, Koa.DefaultContext & { params: Record<string, string> }>;
+
+const refId = (entity: object, field: string): string | undefined =>
+  ((entity as Record<string, unknown>)[field] as { id?: string } | null | undefined)?.id;
+
+/** Children that must be gone before a parent may be deleted (Kong's `on_delete = restrict`). */
+function assertNotReferenced(ctx: WriteContext, kind: EntityName, id: string): void {
+  for (const child of Object.values(entities))
+    for (const [field, fk] of Object.entries(child.foreignKeys))
+      if (fk.entity === kind && fk.onDelete === "restrict" && ctx.store.daos[child.name].count({ field, id }) > 0)
+        throw referencedByViolation(kind, child.name);
+}
+
+export function mountCollection(router: Router, write: WriteContext, spec: CollectionSpec): void {
+  const { kind, path, parent } = spec;
+  const dao: EntityDao<EntityName> = write.store.daos[kind];
+  const item = `${path}/:item`;
+
+  const parentScope = (ctx: Ctx): ParentScope =>
+    parent ? { field: parent.field, id: mustFind(write.store, parent.kind, ctx.params[parent.param]!).id } : undefined;
+
+  /** The addressed entity, or undefined; under a parent it must belong to that parent. */
+  const lookup = (ctx: Ctx, scope: ParentScope) => {
+    const entity = findEntity(write.store, kind, ctx.params["item"]!);
+    if (entity && scope && refId(entity, scope.field) !== scope.id) return undefined;
+    return entity;
+  };
+
+  router.get(path, (ctx: Ctx) => {
+    const scope = parentScope(ctx);
+    const size = parseSize(ctx.query["size"]);
+    const offset = typeof ctx.query["offset"] === "string" ? ctx.query["offset"] : undefined;
+    const page = dao.list({ size, offset, foreign: scope });
+    ctx.body = listBody(page, ctx.path, size, ctx.query["size"] !== undefined);
+  });
+
+  router.post(path, async (ctx: Ctx) => {
+    const scope = parentScope(ctx);
+    const entity = buildEntity(write, kind, await readBody(ctx.req), { mode: "create" }, scope);
+    ctx.status = 201;
+    ctx.body = dao.insert(entity);
+  });
+
+  router.get(item, (ctx: Ctx) => {
+    const entity = lookup(ctx, parentScope(ctx));
+    if (!entity) throw notFound();
+    ctx.body = entity;
+  });
+
+  router.put(item, async (ctx: Ctx) => {
+    const scope = parentScope(ctx);
+    const key = ctx.params["item"]!;
+    const endpointKey = entities[kind].endpointKey;
+    if (!isUuid(key) && !endpointKey) throw invalidPrimaryKey(key);
+    const existing = lookup(ctx, scope);
+    if (!existing && scope && findEntity(write.store, kind, key)) throw notFound();
+    const urlKey = isUuid(key) ? { field: "id", value: key.toLowerCase() } : { field: endpointKey!, value: key };
+    const body = await readBody(ctx.req);
+    const entity = buildEntity(write, kind, body, { mode: "replace", existing: existing as Record<string, unknown> | undefined, urlKey }, scope);
+    ctx.status = 200; // Kong answers PUT with 200 whether it created or replaced
+    ctx.body = dao.upsert(entity);
+  });
+
+  router.patch(item, async (ctx: Ctx) => {
+    const scope = parentScope(ctx);
+    const existing = lookup(ctx, scope);
+    if (!existing) throw notFound();
+    const body = await readBody(ctx.req);
+    const entity = buildEntity(write, kind, body, { mode: "merge", existing: existing as unknown as Record<string, unknown> }, scope);
+    ctx.body = dao.upsert(entity);
+  });
+
+  router.delete(item, (ctx: Ctx) => {
+    const scope = parentScope(ctx);
+    const existing = lookup(ctx, scope);
+    if (!existing) {
+      if (scope && findEntity(write.store, kind, ctx.params["item"]!)) throw notFound();
+      ctx.status = 204; // idempotent, as Kong's
+      return;
+    }
+    assertNotReferenced(write, kind, existing.id);
+    dao.delete(existing.id);
+    ctx.status = 204;
+  });
+}

@@ -1,0 +1,55 @@
+import {
+  entities,
+  foreignKeysUnresolved,
+  foreignKeyViolation,
+  invalidPrimaryKey,
+  notFound,
+  type EntityKinds,
+  type EntityName,
+} from "@tether/core";
+import type { Store } from "@tether/store";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+
+/** A URL segment names an entity by id when it is a UUID, else by the entity's endpoint key. */
+export function findEntity<N extends EntityName>(store: Store, kind: N, idOrKey: string): EntityKinds[N] | undefined {
+  const dao = store.daos[kind];
+  if (isUuid(idOrKey)) return dao.get(idOrKey.toLowerCase());
+  const key = entities[kind].endpointKey;
+  if (!key) throw invalidPrimaryKey(idOrKey);
+  return dao.getBy(key, idOrKey);
+}
+
+export function mustFind<N extends EntityName>(store: Store, kind: N, idOrKey: string): EntityKinds[N] {
+  const entity = findEntity(store, kind, idOrKey);
+  if (!entity) throw notFound();
+  return entity;
+}
+
+/**
+ * Kong's resolve_foreign: `service.name=x` (or any unique field) becomes `{"id": …}`; an id that
+ * references nothing is a foreign key violation (code 4), an unknown name is unresolved (code 13).
+ */
+export function resolveForeignKeys(store: Store, kind: EntityName, input: Record<string, unknown>): void {
+  for (const [field, { entity: target }] of Object.entries(entities[kind].foreignKeys)) {
+    const ref = input[field];
+    if (ref === null || typeof ref !== "object" || Array.isArray(ref)) continue;
+    const record = ref as Record<string, unknown>;
+    if (record["id"] !== undefined) {
+      if (!isUuid(record["id"])) continue; // left for validation: "expected a valid UUID"
+      const id = record["id"].toLowerCase();
+      if (!store.daos[target].get(id)) throw foreignKeyViolation(field, id, target);
+      input[field] = { id };
+      continue;
+    }
+    for (const key of entities[target].uniqueFields) {
+      const value = record[key];
+      if (typeof value !== "string") continue;
+      const found = store.daos[target].getBy(key, value);
+      if (!found) throw foreignKeysUnresolved(field, key, value, target);
+      input[field] = { id: found.id };
+      break;
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import {
+  checkPlugin,
+  coerceToSchema,
+  entities,
+  fillNulls,
+  pluginEntitySchema,
+  schemaViolation,
+  unknownPluginErrors,
+  validateRecord,
+  type EntityKinds,
+  type EntityName,
+  type FieldErrors,
+  type FieldSchema,
+  type PluginDefinition,
+  type PluginInstance,
+  type RecordSchema,
+} from "@tether/core";
+import type { Store } from "@tether/store";
+import type { DecodedBody } from "../http/body.ts";
+import { isUuid, resolveForeignKeys } from "./lookup.ts";
+
+export type PluginRegistry = ReadonlyMap<string, PluginDefinition>;
+
+export interface WriteContext {
+  store: Store;
+  plugins: PluginRegistry;
+}
+
+/** What a write is: a create, a full replacement (PUT) or a merge (PATCH) of an existing entity. */
+export type WriteMode =
+  | { mode: "create" }
+  | { mode: "replace"; existing: Record<string, unknown> | undefined; urlKey: { field: string; value: string } }
+  | { mode: "merge"; existing: Record<string, unknown> };
+
+/** The scope a nested endpoint imposes, e.g. `service` for POST /services/{s}/routes. */
+export type ParentScope = { field: string; id: string } | undefined;
+
+type Input = Record<string, unknown>;
+
+function schemaFor(ctx: WriteContext, kind: EntityName, name: unknown): { schema: RecordSchema; plugin?: PluginDefinition } {
+  if (kind !== "plugins") return { schema: entities[kind].schema };
+  const plugin = typeof name === "string" ? ctx.plugins.get(name) : undefined;
+  return plugin ? { schema: pluginEntitySchema(plugin), plugin } : { schema: entities.plugins.schema };
+}
+
+function isRecord(value: unknown): value is Input {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** PATCH semantics: records merge field by field; arrays, scalars and foreign references are replaced. */
+export function mergeRecords(base: Input, patch: Input, schema: FieldSchema): Input {
+  const out: Input = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    const sub = schema.properties?.[key];
+    const mergeable = sub?.properties !== undefined && sub.kongType !== "foreign";
+    out[key] = mergeable && isRecord(current) && isRecord(value) ? mergeRecords(current, value, sub) : value;
+  }
+  return out;
+}
+
+/** Turns a decoded request body into a validated entity ready to store, or throws a Kong error. */
+export function buildEntity<N extends EntityName>(
+  ctx: WriteContext,
+  kind: N,
+  body: DecodedBody,
+  write: WriteMode,
+  parent: ParentScope,
+): EntityKinds[N] {
+  if (body.kind === "json" && !isRecord(body.value)) throw schemaViolation({ "@entity": ["expected a record"] });
+  let input: Input = body.kind === "none" ? {} : { ...(body.value as Input) };
+  const existing = write.mode === "create" ? undefined : write.existing;
+  const name = input["name"] ?? existing?.["name"];
+  const { schema, plugin } = schemaFor(ctx, kind, name);
+  if (body.kind === "form") input = coerceToSchema(input, schema) as Input;
+
+  if (write.mode === "merge") input = mergeRecords(write.existing, input, schema);
+  if (write.mode === "replace") {
+    input[write.urlKey.field] = write.urlKey.value; // the URL's key wins over the body's (Kong)
+    if (write.existing) input["id"] = write.existing["id"];
+  }
+  if (parent) input[parent.field] = { id: parent.id };
+
+  const prepared = entities[kind].prepare?.(input);
+  if (prepared) throw schemaViolation(prepared);
+  resolveForeignKeys(ctx.store, kind, input);
+
+  const now = Math.floor(Date.now() / 1000);
+  if (input["id"] === undefined || input["id"] === null) input["id"] = randomUUID();
+  else if (isUuid(input["id"])) input["id"] = input["id"].toLowerCase();
+  input["created_at"] = (existing?.["created_at"] as number | undefined) ?? now;
+  input["updated_at"] = now;
+
+  if (kind === "plugins" && !plugin) {
+    const errors = validateRecord(schema, input) ?? {};
+    throw schemaViolation(typeof input["name"] === "string" ? { ...errors, ...unknownPluginErrors(input["name"]) } : errors);
+  }
+  const errors = validateRecord(schema, input);
+  if (errors) throw schemaViolation(errors);
+  const entity = fillNulls(input, schema) as unknown as EntityKinds[N];
+  const checked: FieldErrors | undefined = plugin
+    ? checkPlugin(plugin, entity as PluginInstance)
+    : (entities[kind].check as ((e: EntityKinds[N]) => FieldErrors | undefined) | undefined)?.(entity);
+  if (checked) throw schemaViolation(checked);
+  return entity;
+}

@@ -1,0 +1,21 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type Koa from "koa";
+
+const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/** Optional shared-token protection of the Admin API; compared in constant time over digests. */
+export function adminTokenMiddleware(token: string | undefined): Koa.Middleware {
+  if (!token) return (_ctx, next) => next();
+  const expected = digest(token);
+  return async (ctx, next) => {
+    const header = ctx.get("authorization");
+    const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? "";
+    if (!timingSafeEqual(digest(presented), expected)) {
+      ctx.status = 401;
+      ctx.set("WWW-Authenticate", 'Bearer realm="tether-admin"');
+      ctx.body = { message: "Unauthorized" };
+      return;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from "node:http";
+import { decodeFormPairs, FormDecodeError, KongError } from "@tether/core";
+
+/** A request body as Kong's Admin API distinguishes them: JSON is used as is, forms get coerced. */
+export type DecodedBody =
+  | { kind: "none" }
+  | { kind: "json"; value: unknown }
+  | { kind: "form"; value: Record<string, unknown> };
+
+export const BODY_LIMIT = 1024 * 1024;
+
+async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) throw new KongError(413, { message: "Payload too large" });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new KongError(413, { message: "Payload too large" });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function contentTypes(req: IncomingMessage): string[] {
+  const types: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i]!.toLowerCase() === "content-type") types.push(req.rawHeaders[i + 1]!);
+  return types;
+}
+
+export async function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<DecodedBody> {
+  const types = contentTypes(req);
+  if (types.length > 1) throw new KongError(400, { message: "Multiple Content-Type headers not allowed" });
+  const raw = await readRaw(req, limit);
+  if (raw.length === 0) return { kind: "none" };
+  const mime = (types[0] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (mime === "application/json" || mime.endsWith("+json")) {
+    try {
+      return { kind: "json", value: JSON.parse(raw.toString("utf8")) as unknown };
+    } catch {
+      throw new KongError(400, { message: "Cannot parse JSON body" });
+    }
+  }
+  if (mime === "application/x-www-form-urlencoded") {
+    try {
+      return { kind: "form", value: decodeFormPairs(new URLSearchParams(raw.toString("utf8"))) };
+    } catch (error) {
+      if (error instanceof FormDecodeError) throw new KongError(400, { message: error.message });
+      throw error;
+    }
+  }
+  throw new KongError(415, {}); // Kong answers 415 with an empty body
+}

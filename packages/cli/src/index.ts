@@ -1,0 +1,1 @@
+export { loadConfig, type TetherConfig } from "./config/load.ts";

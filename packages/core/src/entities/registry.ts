@@ -1,0 +1,67 @@
+import type { FieldErrors } from "../errors/kong-error.ts";
+import type { RecordSchema } from "../schema/types.ts";
+import { checkConsumer, consumerSchema } from "./consumer.ts";
+import { genericPluginSchema } from "./plugin.ts";
+import { checkRoute, routeSchema } from "./route.ts";
+import { checkService, expandServiceUrl, serviceSchema } from "./service.ts";
+import type { EntityKinds, EntityName } from "./types.ts";
+
+export interface ForeignKey {
+  readonly entity: EntityName;
+  /** Kong: plugins cascade with their service/route/consumer; a service with routes cannot be deleted. */
+  readonly onDelete: "restrict" | "cascade";
+}
+
+/** What the Admin API and the store need to know of an entity kind. */
+export interface EntityDefinition<N extends EntityName = EntityName> {
+  readonly name: N;
+  /** Kong's endpoint key: the unique field a URL may name the entity by instead of its id. */
+  readonly endpointKey: string | undefined;
+  /** Unique fields besides id, in the order a foreign reference may resolve by them. */
+  readonly uniqueFields: readonly string[];
+  /** Foreign fields, the collection each references, and what deleting the referenced entity does. */
+  readonly foreignKeys: Readonly<Record<string, ForeignKey>>;
+  readonly schema: RecordSchema;
+  /** Rewrites shorthand input (e.g. a service `url`) before validation. */
+  prepare?(input: Record<string, unknown>): FieldErrors | undefined;
+  check?(entity: EntityKinds[N]): FieldErrors | undefined;
+}
+
+export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
+  services: {
+    name: "services",
+    endpointKey: "name",
+    uniqueFields: ["name"],
+    foreignKeys: {},
+    schema: serviceSchema,
+    prepare: expandServiceUrl,
+    check: checkService,
+  },
+  routes: {
+    name: "routes",
+    endpointKey: "name",
+    uniqueFields: ["name"],
+    foreignKeys: { service: { entity: "services", onDelete: "restrict" } },
+    schema: routeSchema,
+    check: checkRoute,
+  },
+  consumers: {
+    name: "consumers",
+    endpointKey: "username",
+    uniqueFields: ["username", "custom_id"],
+    foreignKeys: {},
+    schema: consumerSchema,
+    check: checkConsumer,
+  },
+  plugins: {
+    name: "plugins",
+    endpointKey: "instance_name",
+    uniqueFields: ["instance_name"],
+    foreignKeys: {
+      service: { entity: "services", onDelete: "cascade" },
+      route: { entity: "routes", onDelete: "cascade" },
+      consumer: { entity: "consumers", onDelete: "cascade" },
+    },
+    schema: genericPluginSchema,
+  },
+};

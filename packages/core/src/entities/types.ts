@@ -1,0 +1,82 @@
+/** The domain: entities as the store keeps them and the Admin API returns them (Kong 3.x fields). */
+export type Uuid = string;
+export type Timestamp = number; // unix seconds, as Kong keeps created_at/updated_at
+
+export interface ForeignRef {
+  id: Uuid;
+}
+
+export interface BaseEntity {
+  id: Uuid;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  tags: string[] | null;
+}
+
+export type ServiceProtocol = "grpc" | "grpcs" | "http" | "https" | "tcp" | "tls" | "tls_passthrough" | "udp";
+export type RouteProtocol = ServiceProtocol;
+
+export interface Service extends BaseEntity {
+  name: string | null;
+  protocol: ServiceProtocol;
+  host: string;
+  port: number;
+  path: string | null;
+  retries: number;
+  connect_timeout: number;
+  write_timeout: number;
+  read_timeout: number;
+  client_certificate: ForeignRef | null;
+  tls_verify: boolean | null;
+  tls_verify_depth: number | null;
+  ca_certificates: Uuid[] | null;
+  enabled: boolean;
+}
+
+export interface Route extends BaseEntity {
+  name: string | null;
+  protocols: RouteProtocol[];
+  methods: string[] | null;
+  hosts: string[] | null;
+  paths: string[] | null;
+  headers: Record<string, string[]> | null;
+  snis: string[] | null;
+  sources: unknown[] | null;
+  destinations: unknown[] | null;
+  strip_path: boolean;
+  preserve_host: boolean;
+  regex_priority: number;
+  https_redirect_status_code: 426 | 301 | 302 | 307 | 308;
+  path_handling: "v0" | "v1";
+  request_buffering: boolean;
+  response_buffering: boolean;
+  service: ForeignRef | null;
+}
+
+export interface Consumer extends BaseEntity {
+  username: string | null;
+  custom_id: string | null;
+}
+
+export interface PluginInstance<Config = Record<string, unknown>> extends BaseEntity {
+  name: string;
+  instance_name: string | null;
+  config: Config;
+  enabled: boolean;
+  protocols: RouteProtocol[];
+  service: ForeignRef | null;
+  route: ForeignRef | null;
+  consumer: ForeignRef | null;
+  consumer_group: ForeignRef | null;
+  ordering: unknown;
+}
+
+/** Every stored entity kind, by its Admin API collection name. */
+export interface EntityKinds {
+  services: Service;
+  routes: Route;
+  consumers: Consumer;
+  plugins: PluginInstance;
+}
+export type EntityName = keyof EntityKinds;
+export type AnyEntity = EntityKinds[EntityName];

@@ -1,0 +1,13 @@
+export * from "./errors/kong-error.ts";
+export * from "./entities/types.ts";
+export * from "./entities/common.ts";
+export { serviceSchema, expandServiceUrl, checkService } from "./entities/service.ts";
+export { routeSchema, checkRoute } from "./entities/route.ts";
+export { consumerSchema, checkConsumer } from "./entities/consumer.ts";
+export { genericPluginSchema, pluginEntitySchema, unknownPluginErrors, checkPlugin, pluginScopeKey } from "./entities/plugin.ts";
+export { entities, type EntityDefinition, type ForeignKey } from "./entities/registry.ts";
+export * from "./plugin/definition.ts";
+export * from "./schema/types.ts";
+export { validateRecord, fillNulls } from "./schema/validate.ts";
+export { decodeFormPairs, FormDecodeError } from "./form/decode.ts";
+export { coerceToSchema } from "./form/coerce.ts";

@@ -1,0 +1,68 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { RouteProtocol } from "../entities/types.ts";
+import type { RecordSchema } from "../schema/types.ts";
+
+/** base64url(SHA-256(DER of the leaf certificate)), no padding: RFC 8705's `x5t#S256`. */
+export type Thumbprint = string & { readonly __brand: "Thumbprint" };
+
+/** The client certificate presented on the TLS connection, read once per connection. */
+export interface ClientCertificate {
+  readonly der: Buffer;
+  readonly thumbprint: Thumbprint;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A response a plugin ends the request with (Kong's `kong.response.exit`). */
+export interface PluginResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** What a plugin sees of a request in the access phase, and what it may change upstream. */
+export interface AccessContext {
+  readonly method: string;
+  readonly scheme: "http" | "https";
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** Raw header lines as received (name, value, name, value…): duplicates are visible here. */
+  readonly rawHeaders: readonly string[];
+  readonly serverName: string | undefined;
+  /** The client certificate of this connection, or undefined when none was presented. */
+  clientCertificate(): ClientCertificate | undefined;
+  setUpstreamHeader(name: string, value: string): void;
+  removeUpstreamHeader(name: string): void;
+}
+
+export interface PluginHandler {
+  access?(ctx: AccessContext): Promise<PluginResponse | undefined> | PluginResponse | undefined;
+}
+
+/** Process-wide services a plugin may use; plugin state that outlives snapshots hangs off these. */
+export interface PluginEnvironment {
+  /** fetch for outbound calls (discovery, JWKS, introspection) trusting the configured CAs. */
+  readonly fetch: typeof fetch;
+  readonly log: Logger;
+}
+
+/** A plugin as Kong keeps one: schema beside handler, with a priority that orders the access phase. */
+export interface PluginDefinition<Config = Record<string, unknown>> {
+  readonly name: string;
+  readonly version: string;
+  readonly priority: number;
+  readonly configSchema: RecordSchema;
+  readonly protocols: { readonly default: readonly RouteProtocol[]; readonly allowed: readonly RouteProtocol[] };
+  /** Auth plugins cannot be scoped to a consumer (`consumer` must be null). */
+  readonly consumerScopable: boolean;
+  /** Asks for the client certificate in the TLS handshake for the SNIs the instance applies to. */
+  readonly requestsClientCertificate: boolean;
+  /** Record-level check, reported on `config` as Kong does (e.g. the PoP auth-methods rule). */
+  checkConfig?(config: Config): string | undefined;
+  createHandler(config: Config, env: PluginEnvironment): PluginHandler;
+}

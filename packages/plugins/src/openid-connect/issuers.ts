@@ -1,0 +1,103 @@
+import * as oidc from "openid-client";
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from "jose";
+import type { PluginEnvironment } from "@tether/core";
+
+/** What the plugin keeps of an issuer: its discovery document and a JWKS fetcher. */
+export interface IssuerState {
+  readonly issuer: string;
+  readonly metadata: oidc.ServerMetadata;
+  readonly jwks: JWTVerifyGetKey | undefined;
+  /** Host part of the issuer, the `realm` of WWW-Authenticate challenges. */
+  readonly realm: string;
+  readonly fetchedAt: number;
+}
+
+const FAILED_RETRY_MS = 5_000; // Kong rediscovers 5 s after a failed discovery
+
+/**
+ * Discovery results and JWKS per issuer URL, shared by every plugin instance and snapshot in the
+ * process, so an unrelated config change flushes nothing. Concurrent lookups share one fetch.
+ */
+export class IssuerCache {
+  private readonly entries = new Map<string, IssuerState>();
+  private readonly pending = new Map<string, Promise<IssuerState>>();
+  private readonly failures = new Map<string, { at: number; error: Error }>();
+
+  constructor(private readonly env: PluginEnvironment) {}
+
+  /** The cached state if any (even stale), for realms and for serving through an IdP outage. */
+  peek(issuer: string): IssuerState | undefined {
+    return this.entries.get(issuer);
+  }
+
+  async get(issuer: string, rediscoveryLifetimeSec: number): Promise<IssuerState> {
+    const cached = this.entries.get(issuer);
+    if (cached) return cached; // Kong keeps discovery without TTL; rediscovery happens on unknown keys
+    const failed = this.failures.get(issuer);
+    if (failed && Date.now() - failed.at < FAILED_RETRY_MS) throw failed.error;
+    return this.discover(issuer, rediscoveryLifetimeSec);
+  }
+
+  /** Refetches the discovery document, at most once per `rediscovery_lifetime`. */
+  async rediscover(issuer: string, rediscoveryLifetimeSec: number): Promise<IssuerState | undefined> {
+    const cached = this.entries.get(issuer);
+    if (cached && Date.now() - cached.fetchedAt < rediscoveryLifetimeSec * 1000) return cached;
+    try {
+      return await this.discover(issuer, rediscoveryLifetimeSec);
+    } catch {
+      return cached;
+    }
+  }
+
+  private discover(issuer: string, _lifetime: number): Promise<IssuerState> {
+    let inflight = this.pending.get(issuer);
+    if (!inflight) {
+      inflight = this.fetchIssuer(issuer)
+        .then((state) => {
+          this.entries.set(issuer, state);
+          this.failures.delete(issuer);
+          return state;
+        })
+        .catch((error: unknown) => {
+          const err = error instanceof Error ? error : new Error(String(error));
+          this.failures.set(issuer, { at: Date.now(), error: err });
+          this.env.log.error("openid-connect discovery failed", { issuer, error: err.message });
+          throw err;
+        })
+        .finally(() => this.pending.delete(issuer));
+      this.pending.set(issuer, inflight);
+    }
+    return inflight;
+  }
+
+  private async fetchIssuer(issuer: string): Promise<IssuerState> {
+    const url = new URL(issuer);
+    const insecure = url.protocol === "http:";
+    const configuration = await oidc.discovery(url, "tether", undefined, undefined, {
+      [oidc.customFetch]: this.env.fetch as oidc.CustomFetch,
+      ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+      timeout: 10,
+    });
+    const metadata = configuration.serverMetadata();
+    const jwks = metadata.jwks_uri
+      ? createRemoteJWKSet(new URL(metadata.jwks_uri), {
+          [customFetch]: this.env.fetch,
+          cooldownDuration: 30_000,
+          cacheMaxAge: 600_000,
+          timeoutDuration: 5_000,
+        })
+      : undefined;
+    return { issuer: metadata.issuer, metadata, jwks, realm: new URL(metadata.issuer).hostname, fetchedAt: Date.now() };
+  }
+}
+
+const caches = new WeakMap<PluginEnvironment, IssuerCache>();
+
+export function issuerCacheFor(env: PluginEnvironment): IssuerCache {
+  let cache = caches.get(env);
+  if (!cache) {
+    cache = new IssuerCache(env);
+    caches.set(env, cache);
+  }
+  return cache;
+}

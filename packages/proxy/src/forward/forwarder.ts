@@ -1,0 +1,68 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
+import httpProxy from "http-proxy";
+import type { Service } from "@tether/core";
+
+/** Why forwarding failed, as the proxy reports it: 502 (bad gateway) or 504 (timed out). */
+export type ForwardFailure = { status: 502 | 504; cause: string };
+
+export interface ForwardPlan {
+  service: Service;
+  /** Path and query to request upstream. */
+  upstreamUrl: string;
+  onFailure(failure: ForwardFailure): void;
+}
+
+/**
+ * Forwarding with http-proxy over keep-alive agents (its default agent sends `Connection: close`
+ * and so opens a connection per request). Header rewriting is done by the caller on `req.headers`.
+ */
+export class Forwarder {
+  private readonly proxy = httpProxy.createProxyServer({ xfwd: false, ws: false, changeOrigin: false });
+  private readonly plans = new WeakMap<IncomingMessage, ForwardPlan>();
+  private readonly timedOut = new WeakSet<IncomingMessage>();
+  readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: "lifo" });
+  readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: "lifo" });
+
+  constructor() {
+    this.proxy.on("proxyReq", (proxyReq, req) => {
+      const plan = this.plans.get(req);
+      if (!plan) return;
+      // The service's read_timeout bounds how long the upstream may stay silent.
+      proxyReq.setTimeout(plan.service.read_timeout, () => {
+        this.timedOut.add(req);
+        proxyReq.destroy(new Error("upstream timed out"));
+      });
+    });
+  }
+
+  forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
+    const { service } = plan;
+    this.plans.set(req, plan);
+    req.url = plan.upstreamUrl;
+    const secure = service.protocol === "https";
+    this.proxy.web(
+      req,
+      res,
+      {
+        target: { protocol: secure ? "https:" : "http:", host: service.host, port: service.port },
+        agent: secure ? this.httpsAgent : this.httpAgent,
+        secure: service.tls_verify ?? false,
+        proxyTimeout: 0,
+      },
+      (error: Error) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        plan.onFailure(this.timedOut.has(req) ? { status: 504, cause: error.message } : { status: 502, cause: error.message });
+      },
+    );
+  }
+
+  close(): void {
+    this.proxy.close();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger, PluginResponse } from "@tether/core";
+import type { Forwarder } from "./forward/forwarder.ts";
+import { RequestAccessContext } from "./http/access-context.ts";
+import { negotiateFormat, renderError } from "./http/error-page.ts";
+import { rewriteUpstreamHeaders } from "./http/forwarded-headers.ts";
+import { normalizePath } from "./router/normalize.ts";
+import { upstreamPath } from "./router/upstream-path.ts";
+import type { Snapshot } from "./snapshot/compile.ts";
+import { serverNameOf } from "./tls/sni-front.ts";
+
+export const SERVER_TOKEN = "tether/0.1.0";
+
+const UPSTREAM_MESSAGES = {
+  502: "An invalid response was received from the upstream server",
+  504: "The upstream server is timing out",
+} as const;
+
+export interface RequestHandlerDeps {
+  snapshot(): Snapshot;
+  forwarder: Forwarder;
+  log: Logger;
+  scheme: "http" | "https";
+  /** The port the listener is bound to (for X-Forwarded-Port and host:port routes). */
+  port: number;
+  onRequest(): void;
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string, requestId: string, upstreamFailure: boolean): void {
+  const format = negotiateFormat(req.headers, upstreamFailure ? "text" : "json", upstreamFailure);
+  const { type, body } = renderError(format, message, requestId);
+  res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body), Server: SERVER_TOKEN });
+  res.end(body);
+}
+
+function sendPluginResponse(res: ServerResponse, response: PluginResponse): void {
+  const body = response.body === undefined ? "" : JSON.stringify(response.body);
+  res.writeHead(response.status, {
+    ...(body ? { "Content-Type": "application/json; charset=utf-8" } : {}),
+    "Content-Length": Buffer.byteLength(body),
+    Server: SERVER_TOKEN,
+    ...response.headers,
+  });
+  res.end(body);
+}
+
+function splitHost(header: string | undefined): { host: string; port: number | undefined } {
+  if (!header) return { host: "", port: undefined };
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(header);
+  return m ? { host: m[1]!, port: m[2] ? Number(m[2]) : undefined } : { host: header, port: undefined };
+}
+
+/** The proxy's request path: route, run plugins by priority, forward. */
+export function createRequestHandler(deps: RequestHandlerDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    deps.onRequest();
+    const snapshot = deps.snapshot(); // this request finishes on the snapshot it started with
+    const requestId = randomBytes(16).toString("hex");
+    res.setHeader("X-Tether-Request-Id", requestId);
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const rawQuery = q === -1 ? "" : url.slice(q);
+    const path = normalizePath(rawPath);
+    const { host } = splitHost(req.headers.host);
+    const sni = deps.scheme === "https" ? serverNameOf(req.socket) : undefined;
+    const match = snapshot.router.match({
+      method: req.method ?? "GET",
+      host,
+      port: deps.port,
+      path,
+      scheme: deps.scheme,
+      headers: req.headers,
+      sni,
+    });
+    if (!match) return sendError(req, res, 404, "no Route matched with those values", requestId, false);
+    const { route, service } = match;
+
+    if (!route.protocols.includes(deps.scheme)) {
+      if (deps.scheme === "http" && route.protocols.includes("https")) {
+        if (route.https_redirect_status_code === 426) {
+          res.setHeader("Connection", "Upgrade");
+          res.setHeader("Upgrade", "TLS/1.2, HTTP/1.1");
+          return sendError(req, res, 426, "Please use HTTPS protocol", requestId, false);
+        }
+        res.writeHead(route.https_redirect_status_code, { Location: `https://${req.headers.host ?? host}${url}`, "Content-Length": 0 });
+        res.end();
+        return;
+      }
+      return sendError(req, res, 404, "no Route matched with those values", requestId, false);
+    }
+
+    const ctx = new RequestAccessContext(req, deps.scheme, path, new URLSearchParams(rawQuery), sni);
+    try {
+      for (const plugin of snapshot.pluginsFor(route)) {
+        if (!plugin.instance.protocols.includes(deps.scheme)) continue;
+        const response = await plugin.handler.access?.(ctx);
+        if (response) return sendPluginResponse(res, response);
+      }
+    } catch (error) {
+      deps.log.error("plugin failed", { route: route.id, error: String((error as Error)?.stack ?? error) });
+      return sendPluginResponse(res, { status: 500, body: { message: "An unexpected error occurred" } });
+    }
+
+    const defaultPort = service.protocol === "https" ? 443 : 80;
+    rewriteUpstreamHeaders(req.headers, {
+      clientIp: req.socket.remoteAddress ?? "",
+      scheme: deps.scheme,
+      host: req.headers.host === undefined ? undefined : host,
+      port: deps.port,
+      upstreamHost: route.preserve_host && req.headers.host ? req.headers.host : service.port === defaultPort ? service.host : `${service.host}:${service.port}`,
+    });
+    for (const [name, value] of ctx.upstreamHeaders) {
+      if (value === null) delete req.headers[name];
+      else req.headers[name] = value;
+    }
+    deps.forwarder.forward(req, res, {
+      service,
+      upstreamUrl: upstreamPath(service.path, path, match.strippedPrefix) + rawQuery,
+      onFailure: (failure) => {
+        deps.log.warn("upstream failure", { service: service.id, status: failure.status, cause: failure.cause });
+        sendError(req, res, failure.status, UPSTREAM_MESSAGES[failure.status], requestId, true);
+      },
+    });
+  };
+}

@@ -1,0 +1,6 @@
+export { startProxy, type ProxyOptions, type RunningProxy, type ListenerSpec, type ProxyStats } from "./server.ts";
+export { storeSource } from "./snapshot/load.ts";
+export { compileRouter, type RequestFacts, type RouteMatch, type Router } from "./router/match.ts";
+export { normalizePath } from "./router/normalize.ts";
+export { upstreamPath } from "./router/upstream-path.ts";
+export { thumbprintOf } from "./http/client-certificate.ts";

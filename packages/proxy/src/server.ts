@@ -1,0 +1,133 @@
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo, Server, Socket } from "node:net";
+import type { Logger, PluginDefinition, PluginEnvironment } from "@tether/core";
+import { Forwarder } from "./forward/forwarder.ts";
+import { createRequestHandler } from "./handle-request.ts";
+import { SnapshotHolder, type ConfigSource } from "./snapshot/holder.ts";
+import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
+import { createSniFront } from "./tls/sni-front.ts";
+
+export interface ListenerSpec {
+  host: string;
+  port: number;
+  ssl: boolean;
+}
+
+export interface ProxyOptions {
+  listeners: readonly ListenerSpec[];
+  /** The default server certificate and key (PEM). */
+  tls: { cert: string; key: string };
+  source: ConfigSource;
+  plugins: ReadonlyMap<string, PluginDefinition>;
+  env: PluginEnvironment;
+  log: Logger;
+  pollIntervalMs?: number;
+}
+
+export interface ProxyStats {
+  total_requests: number;
+  connections_active: number;
+  connections_accepted: number;
+  connections_handled: number;
+  connections_reading: number;
+  connections_writing: number;
+  connections_waiting: number;
+}
+
+export interface RunningProxy {
+  addresses: { spec: ListenerSpec; port: number }[];
+  holder: SnapshotHolder;
+  stats(): ProxyStats;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+function listen(server: Server, spec: ListenerSpec): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(spec.port, spec.host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const holder = new SnapshotHolder(options.source, options.plugins, options.env, options.log);
+  holder.watch(options.pollIntervalMs ?? 200);
+  const forwarder = new Forwarder();
+  const counters = { requests: 0, accepted: 0, active: 0 };
+  const fronts: Server[] = [];
+  const httpServers: http.Server[] = [];
+  const addresses: RunningProxy["addresses"] = [];
+
+  const track = (socket: Socket): void => {
+    counters.accepted++;
+    counters.active++;
+    socket.once("close", () => counters.active--);
+  };
+
+  for (const spec of options.listeners) {
+    // The port is known only after listen(); the handler reads it lazily.
+    const portRef = { port: spec.port };
+    const handler = (scheme: "http" | "https") =>
+      createRequestHandler({
+        snapshot: () => holder.snapshot,
+        forwarder,
+        log: options.log,
+        scheme,
+        get port() {
+          return portRef.port;
+        },
+        onRequest: () => counters.requests++,
+      });
+    if (spec.ssl) {
+      const base = { cert: options.tls.cert, key: options.tls.key };
+      const certServer = https.createServer(certificateRequestingOptions(base), handler("https"));
+      const plainServer = https.createServer(plainOptions(base), handler("https"));
+      for (const s of [certServer, plainServer]) s.on("tlsClientError", () => undefined);
+      const front = createSniFront({
+        wantsClientCertificate: (name) => holder.snapshot.handshake.wantsClientCertificate(name),
+        certServer,
+        plainServer,
+      });
+      front.on("connection", track);
+      portRef.port = await listen(front, spec);
+      fronts.push(front);
+      httpServers.push(certServer, plainServer);
+    } else {
+      const server = http.createServer(handler("http"));
+      server.on("connection", track);
+      portRef.port = await listen(server, spec);
+      httpServers.push(server);
+    }
+    addresses.push({ spec, port: portRef.port });
+  }
+
+  return {
+    addresses,
+    holder,
+    stats: () => ({
+      total_requests: counters.requests,
+      connections_active: counters.active,
+      connections_accepted: counters.accepted,
+      connections_handled: counters.accepted,
+      connections_reading: 0,
+      connections_writing: 0,
+      connections_waiting: 0,
+    }),
+    async close(graceMs = 10_000) {
+      holder.stop();
+      const closing = [...fronts, ...httpServers].map(
+        (s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())),
+      );
+      for (const s of httpServers) s.closeIdleConnections();
+      const timer = setTimeout(() => httpServers.forEach((s) => s.closeAllConnections()), graceMs);
+      timer.unref();
+      await Promise.all(closing);
+      clearTimeout(timer);
+      forwarder.close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { PluginDefinition, PluginEnvironment, PluginHandler, PluginInstance, Route, Service } from "@tether/core";
+import { compileRouter, type Router } from "../router/match.ts";
+import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
+import { selectInstances } from "./select-plugins.ts";
+
+export interface ConfigData {
+  version: number;
+  services: readonly Service[];
+  routes: readonly Route[];
+  plugins: readonly PluginInstance[];
+}
+
+/** A plugin instance ready to run: its definition, its stored entity and its handler. */
+export interface BoundPlugin {
+  definition: PluginDefinition;
+  instance: PluginInstance;
+  handler: PluginHandler;
+}
+
+/** Everything the proxy needs to serve requests, built once per config version and never mutated. */
+export interface Snapshot {
+  readonly version: number;
+  readonly router: Router;
+  readonly handshake: HandshakeMap;
+  /** Plugins of a route, in descending priority. */
+  pluginsFor(route: Route): readonly BoundPlugin[];
+}
+
+export function compileSnapshot(
+  data: ConfigData,
+  registry: ReadonlyMap<string, PluginDefinition>,
+  env: PluginEnvironment,
+): Snapshot {
+  const services = new Map(data.services.map((s) => [s.id, s]));
+  const known = data.plugins.filter((p) => registry.has(p.name));
+  const handlers = new Map<string, BoundPlugin>();
+  for (const instance of known) {
+    if (!instance.enabled) continue;
+    const definition = registry.get(instance.name)!;
+    handlers.set(instance.id, { definition, instance, handler: definition.createHandler(instance.config, env) });
+  }
+  const perRoute = new Map<string, readonly BoundPlugin[]>();
+  for (const route of data.routes) {
+    const bound = selectInstances(route, known)
+      .map((i) => handlers.get(i.id)!)
+      .sort((a, b) => b.definition.priority - a.definition.priority);
+    perRoute.set(route.id, bound);
+  }
+  const certPlugins = known.filter((p) => registry.get(p.name)!.requestsClientCertificate);
+  return {
+    version: data.version,
+    router: compileRouter(data.routes, services),
+    handshake: buildHandshakeMap(certPlugins, data.routes),
+    pluginsFor: (route) => perRoute.get(route.id) ?? [],
+  };
+}

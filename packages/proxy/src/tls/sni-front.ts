@@ -1,0 +1,133 @@
+/**
+ * The SNI front: a plain TCP server in front of two TLS servers.
+ *
+ * A Node `tls.Server` fixes `requestCert` for all its connections, but Tether must send a
+ * CertificateRequest only when a tls-handshake-modifier / mtls-auth plugin can apply under the
+ * connection's SNI (so browsers on other hosts are never prompted). The front reads the
+ * ClientHello, takes its SNI, puts the bytes back with `unshift()` and emits 'connection' on the
+ * certificate-requesting server or on the plain one. The TLS server then reads the unshifted
+ * bytes first (tls_wrap's initRead drains the raw socket's buffer into OpenSSL), so the client
+ * sees one ordinary handshake.
+ */
+import * as net from "node:net";
+import { MAX_CLIENT_HELLO_WIRE_BYTES, parseClientHello } from "./client-hello.ts";
+
+export interface SniFrontOptions {
+  /** true when a client certificate should be requested for this SNI (undefined = no SNI sent) */
+  wantsClientCertificate(serverName: string | undefined): boolean;
+  /** an https.Server/tls.Server created with requestCert: true (emit 'connection' on it) */
+  certServer: net.Server;
+  /** one created without requestCert */
+  plainServer: net.Server;
+  /** default 10_000: destroy sockets that never finish a ClientHello (slowloris) */
+  helloTimeoutMs?: number;
+}
+
+/**
+ * SNI as the front saw it (lower-cased, no trailing dot; undefined when absent or malformed).
+ * Keyed by the raw TCP socket; the TLSSocket that wraps it is resolved through `_parent`.
+ */
+const serverNames = new WeakMap<net.Socket, string | undefined>();
+
+/**
+ * The SNI the front decided on for this connection. Accepts the raw socket or the TLSSocket
+ * wrapping it (`req.socket` in an https handler). Prefer this over `tlsSocket.servername`:
+ * that one is populated too, but verbatim from the wire (`"Foo.Example."` stays so) and `false`
+ * when absent, and only this value is the one the certificate decision was made with.
+ */
+export function serverNameOf(socket: net.Socket): string | undefined {
+  if (serverNames.has(socket)) return serverNames.get(socket);
+  // A server-side TLSSocket keeps the socket it wraps in `_parent` (not in @types/node, but
+  // stable since Node 0.11); sni-front.test.ts fails if that ever changes.
+  if ("_parent" in socket && socket._parent instanceof net.Socket) return serverNames.get(socket._parent);
+  return undefined;
+}
+
+/**
+ * Returns the front `net.Server`; call `listen()` on it, not on the two TLS servers.
+ *
+ * - Plain bytes (first byte not a TLS handshake record, e.g. HTTP sent to the TLS port) go to
+ *   `plainServer`, so its TLS layer rejects them as it would on its own and its
+ *   'tlsClientError' listeners see them; the front never writes to a socket itself.
+ * - A ClientHello the parser cannot read (malformed, oversized) is decided as "no SNI".
+ * - If `wantsClientCertificate` throws, the certificate is requested: the handshake never
+ *   rejects, so the only cost is a prompt, while the plugins still get the certificate.
+ * - When the front starts listening it emits 'listening' on the TLS servers that are not
+ *   listening themselves: Node's http.Server only starts connection tracking (headersTimeout,
+ *   requestTimeout, closeAllConnections/closeIdleConnections) on 'listening'. Without it a
+ *   handed-off client could hold a half-sent request open for ever.
+ * - Closing: `front.close()` stops accepting, then `closeAllConnections()` / `close()` each TLS
+ *   server; the front's 'close' fires once every handed-off connection has closed.
+ */
+export function createSniFront(opts: SniFrontOptions): net.Server {
+  const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
+  const front = net.createServer((socket) => {
+    acceptConnection(socket, opts, helloTimeoutMs);
+  });
+  const inners = new Set([opts.certServer, opts.plainServer]);
+  const tracking = new WeakSet<net.Server>();
+  front.on("listening", () => {
+    for (const inner of inners) {
+      if (inner.listening || tracking.has(inner)) continue;
+      tracking.add(inner);
+      // http.Server clears its checking interval in close(); allow a fresh start afterwards.
+      inner.once("close", () => tracking.delete(inner));
+      inner.emit("listening");
+    }
+  });
+  return front;
+}
+
+function acceptConnection(socket: net.Socket, opts: SniFrontOptions, helloTimeoutMs: number): void {
+  // Stays for the socket's life: the raw socket can still emit 'error' (ECONNRESET and the
+  // like) and an unhandled one would crash the process. After hand-off the TLS server handles
+  // errors on its TLSSocket.
+  socket.on("error", ignoreSocketError);
+
+  let buffered: Buffer | undefined;
+  const timer = setTimeout(() => socket.destroy(), helloTimeoutMs);
+  timer.unref();
+
+  const onClose = (): void => clearTimeout(timer);
+  const onData = (chunk: Buffer): void => {
+    buffered = buffered === undefined ? chunk : Buffer.concat([buffered, chunk]);
+    const result = parseClientHello(buffered);
+    if (result.kind === "incomplete") {
+      // The parser bounds what it waits for; this guards against a parser bug, not the wire.
+      if (buffered.length > MAX_CLIENT_HELLO_WIRE_BYTES) socket.destroy();
+      return;
+    }
+
+    clearTimeout(timer);
+    socket.removeListener("data", onData);
+    socket.removeListener("close", onClose);
+    // Pause before unshift: a flowing stream would hand the bytes straight back as 'data'.
+    socket.pause();
+    socket.unshift(buffered);
+    buffered = undefined;
+
+    let target = opts.plainServer;
+    if (result.kind === "hello") {
+      serverNames.set(socket, result.serverName);
+      if (wantsCertificate(opts, result.serverName)) target = opts.certServer;
+    } else {
+      serverNames.set(socket, undefined);
+    }
+    target.emit("connection", socket);
+  };
+
+  socket.on("data", onData);
+  socket.once("close", onClose);
+}
+
+function wantsCertificate(opts: SniFrontOptions, serverName: string | undefined): boolean {
+  try {
+    return opts.wantsClientCertificate(serverName);
+  } catch {
+    return true;
+  }
+}
+
+function ignoreSocketError(): void {
+  // Deliberately empty: a reset or timeout before the hand-off just ends that connection.
+}
