@@ -1,6 +1,6 @@
 import { Router } from "@koa/router";
 import Koa from "koa";
-import { KongError, type Logger } from "@tether/core";
+import type { Logger } from "@tether/core";
 import { mountCollection, type CollectionSpec } from "./endpoints/collections.ts";
 import { mountInfo, type InfoOptions } from "./endpoints/info.ts";
 import type { WriteContext } from "./entities/write.ts";
@@ -36,12 +36,8 @@ export function createAdminApp(options: AdminOptions): Koa {
   app.use(errorMiddleware(options.log));
   app.use(adminTokenMiddleware(options.adminToken));
   app.use(router.routes());
-  app.use(
-    router.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => new KongError(405, { message: "Method not allowed" }),
-      notImplemented: () => new KongError(405, { message: "Method not allowed" }),
-    }),
-  );
+  // Not `throw: true`: the thrown error would not carry the Allow header that 405 needs.
+  // errorMiddleware gives the bare 405/501 answered here Kong's body.
+  app.use(router.allowedMethods());
   return app;
 }

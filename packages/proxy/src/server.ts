@@ -4,6 +4,7 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import type { Logger, PluginDefinition, PluginEnvironment } from "@tether/core";
 import { Forwarder } from "./forward/forwarder.ts";
 import { createRequestHandler } from "./handle-request.ts";
+import { answerClientError } from "./http/client-error.ts";
 import { SnapshotHolder, type ConfigSource } from "./snapshot/holder.ts";
 import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
 import { createSniFront } from "./tls/sni-front.ts";
@@ -86,7 +87,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       const base = { cert: options.tls.cert, key: options.tls.key };
       const certServer = https.createServer(certificateRequestingOptions(base), handler("https"));
       const plainServer = https.createServer(plainOptions(base), handler("https"));
-      for (const s of [certServer, plainServer]) s.on("tlsClientError", () => undefined);
+      for (const s of [certServer, plainServer]) {
+        s.on("tlsClientError", () => undefined);
+        s.on("clientError", answerClientError);
+      }
       const front = createSniFront({
         wantsClientCertificate: (name) => holder.snapshot.handshake.wantsClientCertificate(name),
         certServer,
@@ -99,6 +103,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     } else {
       const server = http.createServer(handler("http"));
       server.on("connection", track);
+      server.on("clientError", answerClientError);
       portRef.port = await listen(server, spec);
       httpServers.push(server);
     }

@@ -47,7 +47,8 @@ export function mountCollection(router: Router, write: WriteContext, spec: Colle
     const size = parseSize(ctx.query["size"]);
     const offset = typeof ctx.query["offset"] === "string" ? ctx.query["offset"] : undefined;
     const page = dao.list({ size, offset, foreign: scope });
-    ctx.body = listBody(page, ctx.path, size, ctx.query["size"] !== undefined);
+    // Kong carries `size` into `next` for top-level collections only (kong/api/endpoints.lua).
+    ctx.body = listBody(page, ctx.path, size, !parent && ctx.query["size"] !== undefined);
   });
 
   router.post(path, async (ctx: Ctx) => {

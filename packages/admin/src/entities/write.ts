@@ -52,10 +52,16 @@ function isRecord(value: unknown): value is Input {
 export function mergeRecords(base: Input, patch: Input, schema: FieldSchema): Input {
   const out: Input = { ...base };
   for (const [key, value] of Object.entries(patch)) {
-    const current = out[key];
-    const sub = schema.properties?.[key];
+    const current = Object.hasOwn(out, key) ? out[key] : undefined;
+    const sub = schema.properties && Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
     const mergeable = sub?.properties !== undefined && sub.kongType !== "foreign";
-    out[key] = mergeable && isRecord(current) && isRecord(value) ? mergeRecords(current, value, sub) : value;
+    // defineProperty, not `out[key] =`: a patched `__proto__` must stay a field validation rejects.
+    Object.defineProperty(out, key, {
+      value: mergeable && isRecord(current) && isRecord(value) ? mergeRecords(current, value, sub) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -75,7 +81,10 @@ export function buildEntity<N extends EntityName>(
   const { schema, plugin } = schemaFor(ctx, kind, name);
   if (body.kind === "form") input = coerceToSchema(input, schema) as Input;
 
-  if (write.mode === "merge") input = mergeRecords(write.existing, input, schema);
+  if (write.mode === "merge") {
+    input = mergeRecords(write.existing, input, schema);
+    input["id"] = write.existing["id"]; // the URL names the entity: an `id` in the body must not fork a copy
+  }
   if (write.mode === "replace") {
     input[write.urlKey.field] = write.urlKey.value; // the URL's key wins over the body's (Kong)
     if (write.existing) input["id"] = write.existing["id"];

@@ -42,13 +42,29 @@ export async function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promis
       throw new KongError(400, { message: "Cannot parse JSON body" });
     }
   }
-  if (mime === "application/x-www-form-urlencoded") {
-    try {
-      return { kind: "form", value: decodeFormPairs(new URLSearchParams(raw.toString("utf8"))) };
-    } catch (error) {
-      if (error instanceof FormDecodeError) throw new KongError(400, { message: error.message });
-      throw error;
-    }
-  }
+  if (mime === "application/x-www-form-urlencoded") return { kind: "form", value: decodeForm(new URLSearchParams(raw.toString("utf8"))) };
+  if (mime === "multipart/form-data") return { kind: "form", value: decodeForm(await multipartPairs(raw, types[0]!)) };
   throw new KongError(415, {}); // Kong answers 415 with an empty body
+}
+
+function decodeForm(pairs: Iterable<readonly [string, string]>): Record<string, unknown> {
+  try {
+    return decodeFormPairs(pairs);
+  } catch (error) {
+    if (error instanceof FormDecodeError) throw new KongError(400, { message: error.message });
+    throw error;
+  }
+}
+
+/** Multipart fields as form pairs (httpie -f with a file, curl -F); a file part counts as its text. */
+async function multipartPairs(raw: Buffer, contentType: string): Promise<[string, string][]> {
+  let form: FormData;
+  try {
+    form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+  } catch {
+    throw new KongError(400, { message: "Cannot parse multipart body" });
+  }
+  const pairs: [string, string][] = [];
+  for (const [key, value] of form) pairs.push([key, typeof value === "string" ? value : await value.text()]);
+  return pairs;
 }

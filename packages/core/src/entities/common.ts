@@ -9,16 +9,17 @@ export const tagsField: FieldSchema = {
   items: {
     type: "string",
     minLength: 1,
-    pattern: "^[^,/]+$",
-    message: "invalid tag: expected printable ascii (except `,` and `/`) or valid utf-8 sequences",
+    // Kong: printable ASCII (space included) except `,` and `/`, plus any non-ASCII character
+    pattern: "^[\\x20-\\x2B\\x2D\\x2E\\x30-\\x7E\\u0080-\\uD7FF\\uE000-\\u{10FFFF}]+$",
+    message: "invalid tag '%s': expected printable ascii (except `,` and `/`) or valid utf-8 sequences",
   },
 };
-/** Kong's "utf8_name": letters, digits and . - _ ~ */
+/** Kong's "utf8_name": ASCII letters, digits and . - _ ~, and any non-ASCII character (Lua's \128-\244 bytes). */
 export const nameField: FieldSchema = {
   type: ["string", "null"],
   minLength: 1,
-  pattern: "^[\\p{L}\\p{N}._~-]+$",
-  message: "invalid value: must only contain alphanumeric and '., -, _, ~' characters",
+  pattern: "^[A-Za-z0-9._~\\u0080-\\uD7FF\\uE000-\\u{10FFFF}-]+$",
+  message: "invalid value '%s': the only accepted ascii characters are alphanumerics or ., -, _, and ~",
 };
 export function foreignField(entity: string, nullable = true): FieldSchema {
   return {

@@ -6,6 +6,20 @@ import type { PluginInstance } from "./types.ts";
 
 const allProtocols = ["grpc", "grpcs", "http", "https", "tcp", "tls", "tls_passthrough", "udp"];
 
+/** Kong EE dynamic ordering: phase (only `access`) -> plugin names. Closed, so a body cannot nest without bound. */
+const orderingPhases: FieldSchema = {
+  type: ["object", "null"],
+  kongType: "map",
+  additionalProperties: false,
+  properties: { access: { type: "array", items: { type: "string" } } },
+};
+const orderingField: FieldSchema = {
+  type: ["object", "null"],
+  kongType: "record",
+  additionalProperties: false,
+  properties: { before: orderingPhases, after: orderingPhases },
+};
+
 function pluginProperties(config: FieldSchema, protocols: FieldSchema, consumer: FieldSchema): Record<string, FieldSchema> {
   return {
     ...baseProperties,
@@ -18,7 +32,7 @@ function pluginProperties(config: FieldSchema, protocols: FieldSchema, consumer:
     route: foreignField("routes"),
     consumer,
     consumer_group: { type: "null" },
-    ordering: { type: ["object", "null"] },
+    ordering: orderingField,
   };
 }
 

@@ -10,6 +10,16 @@ const hostField: FieldSchema = {
   message: "invalid hostname",
 };
 
+/** A stream route's source/destination: `{"ip": "10.0.0.0/8", "port": 1234}`, nothing else. */
+const endpointField: FieldSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    ip: { type: ["string", "null"] },
+    port: { type: ["integer", "null"], minimum: 0, maximum: 65535 },
+  },
+};
+
 export const routeSchema: RecordSchema = {
   type: "object",
   additionalProperties: false,
@@ -40,8 +50,8 @@ export const routeSchema: RecordSchema = {
       additionalProperties: { type: "array", items: { type: "string" }, minItems: 1 },
     },
     snis: { type: ["array", "null"], kongType: "set", items: hostField },
-    sources: { type: ["array", "null"], items: { type: "object" } },
-    destinations: { type: ["array", "null"], items: { type: "object" } },
+    sources: { type: ["array", "null"], items: endpointField },
+    destinations: { type: ["array", "null"], items: endpointField },
     strip_path: { type: "boolean", default: true },
     preserve_host: { type: "boolean", default: false },
     regex_priority: { type: "integer", default: 0 },

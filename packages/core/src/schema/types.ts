@@ -4,7 +4,8 @@
  * - `kongType: "set"` marks an array whose order does not matter (Kong's `set`), so errors
  *   read "expected a set";
  * - `foreign` names the entity a `{ "id": … }` reference points to;
- * - `message` replaces ajv's text for a `pattern`/`not` failure with Kong's wording;
+ * - `message` replaces ajv's text for a `pattern`/`not` failure with Kong's wording (`%s` in it
+ *   stands for the offending value, which Kong quotes in some messages);
  * - `encrypted` / `referenceable` mark secrets, which are never logged.
  * The form decoder (`form/coerce.ts`) reads `type`, `properties`, `items` and
  * `additionalProperties` to coerce form strings the way Kong's arguments decoder does.

@@ -27,8 +27,9 @@ export function validateRecord(schema: RecordSchema, value: unknown): FieldError
   const validate = compile(schema);
   if (validate(value)) return undefined;
   const fields: FieldErrors = {};
-  for (const error of validate.errors ?? []) addError(fields, schema, error);
-  return Object.keys(fields).length > 0 ? fields : undefined;
+  for (const error of validate.errors ?? []) addError(fields, schema, value, error);
+  // ajv said invalid: never let a message we failed to place turn that into "valid".
+  return Object.keys(fields).length > 0 ? fields : { "@entity": ["invalid value"] };
 }
 
 function typeName(types: JsonType | JsonType[] | undefined, schema: FieldSchema | undefined): string {
@@ -46,7 +47,10 @@ function typeName(types: JsonType | JsonType[] | undefined, schema: FieldSchema 
   }
 }
 
-function messageFor(error: ErrorObject, schema: FieldSchema | undefined): string {
+/** Kong quotes the offending value in some messages: `%s` in a schema's `message` stands for it. */
+const withValue = (message: string, data: unknown): string => message.replace("%s", () => String(data));
+
+function messageFor(error: ErrorObject, schema: FieldSchema | undefined, data: unknown): string {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "required": return "required field missing";
@@ -64,7 +68,7 @@ function messageFor(error: ErrorObject, schema: FieldSchema | undefined): string
     case "minItems": return `length must be at least ${String(p["limit"])}`;
     case "maxItems": return `length must be at most ${String(p["limit"])}`;
     case "format": return p["format"] === "uuid" ? "expected a valid UUID" : `expected a valid ${String(p["format"])}`;
-    case "pattern": return schema?.message ?? "invalid value";
+    case "pattern": return schema?.message ? withValue(schema.message, data) : "invalid value";
     case "uniqueItems": return "duplicate values are not allowed";
     default: return error.message ?? "invalid value";
   }
@@ -83,13 +87,24 @@ function schemaAt(root: FieldSchema, segments: string[]): FieldSchema | undefine
   return node;
 }
 
-function addError(fields: FieldErrors, root: RecordSchema, error: ErrorObject): void {
+/** The value an instance path points at (own properties only). */
+function valueAt(root: unknown, segments: readonly string[]): unknown {
+  let node = root;
+  for (const segment of segments) {
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
+
+function addError(fields: FieldErrors, root: RecordSchema, value: unknown, error: ErrorObject): void {
   const segments = error.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const data = valueAt(value, segments);
   const p = error.params as Record<string, unknown>;
   if (error.keyword === "required") segments.push(String(p["missingProperty"]));
   if (error.keyword === "additionalProperties") segments.push(String(p["additionalProperty"]));
   const schema = schemaAt(root, segments);
-  const message = messageFor(error, schema);
+  const message = messageFor(error, schema, data);
   if (segments.length === 0) {
     const list = (fields["@entity"] as string[] | undefined) ?? [];
     if (!list.includes(message)) list.push(message);
@@ -104,14 +119,19 @@ function place(container: FieldErrors | (FieldError | null)[], segments: string[
   const [head, ...rest] = segments as [string, ...string[]];
   const isIndex = Array.isArray(container);
   const key: string | number = isIndex ? Number(head) : head;
+  // Own properties only: a field named `constructor` or `__proto__` must not find (or set) Object's.
   const get = (): FieldError | null | undefined =>
-    isIndex ? (container as (FieldError | null)[])[key as number] : (container as FieldErrors)[key as string];
+    isIndex
+      ? (container as (FieldError | null)[])[key as number]
+      : Object.hasOwn(container, key)
+        ? (container as FieldErrors)[key as string]
+        : undefined;
   const set = (v: FieldError): void => {
     if (isIndex) {
       const arr = container as (FieldError | null)[];
       while (arr.length < (key as number)) arr.push(null);
       arr[key as number] = v;
-    } else (container as FieldErrors)[key as string] = v;
+    } else Object.defineProperty(container, key, { value: v, enumerable: true, writable: true, configurable: true });
   };
   if (rest.length === 0) {
     if (get() === undefined || get() === null) set(message);

@@ -30,9 +30,13 @@ export const MAX_HANDSHAKE_BODY = 16_384;
  * fragments to make us buffer and re-scan, so give up and let the TLS server decide.
  */
 const MAX_RECORDS = 16;
-/** Upper bound on what the parser can ever ask a caller to buffer (used by the front as a guard). */
+/**
+ * Strict upper bound on the length of a buffer the parser calls incomplete (the front's guard):
+ * the records before the unfinished one carry less than the whole message, and the unfinished
+ * one is at most a header plus MAX_RECORD_FRAGMENT.
+ */
 export const MAX_CLIENT_HELLO_WIRE_BYTES =
-  MAX_RECORDS * RECORD_HEADER_LENGTH + HANDSHAKE_HEADER_LENGTH + MAX_HANDSHAKE_BODY;
+  MAX_RECORDS * RECORD_HEADER_LENGTH + (HANDSHAKE_HEADER_LENGTH + MAX_HANDSHAKE_BODY - 1) + MAX_RECORD_FRAGMENT;
 
 const EXTENSION_SERVER_NAME = 0x0000;
 const NAME_TYPE_HOST_NAME = 0x00;

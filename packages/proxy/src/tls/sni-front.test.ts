@@ -505,6 +505,13 @@ describe("(g) parseClientHello", () => {
     assert.deepEqual(parseClientHello(wrongType), malformed);
     // Not TLS major version 3.
     assert.deepEqual(parseClientHello(Buffer.from([0x16, 0x02])), malformed);
+    // Worst case the parser waits on: a full first record, then a full-size second one.
+    const first = Buffer.alloc(5 + 16_384);
+    first.set([0x16, 0x03, 0x01, 0x40, 0x00, 0x01, 0x00, 0x40, 0x00]); // body 16384: 4 bytes still due
+    const secondHeader = Buffer.from([0x16, 0x03, 0x01, 0x40, 0x00]);
+    const waiting = Buffer.concat([first, secondHeader, Buffer.alloc(16_383)]);
+    assert.deepEqual(parseClientHello(waiting), { kind: "incomplete" });
+    assert.ok(waiting.length < MAX_CLIENT_HELLO_WIRE_BYTES);
     // More than 16 records of one byte each.
     assert.deepEqual(parseClientHello(reframe(hello.subarray(5), new Array<number>(20).fill(1))), malformed);
   });

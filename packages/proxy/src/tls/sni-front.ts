@@ -37,8 +37,8 @@ const serverNames = new WeakMap<net.Socket, string | undefined>();
  */
 export function serverNameOf(socket: net.Socket): string | undefined {
   if (serverNames.has(socket)) return serverNames.get(socket);
-  // A server-side TLSSocket keeps the socket it wraps in `_parent` (not in @types/node, but
-  // stable since Node 0.11); sni-front.test.ts fails if that ever changes.
+  // A server-side TLSSocket keeps the socket it wraps in `_parent` (undocumented, not in
+  // @types/node; checked on Node 20.20): sni-front.test.ts fails if that ever changes.
   if ("_parent" in socket && socket._parent instanceof net.Socket) return serverNames.get(socket._parent);
   return undefined;
 }

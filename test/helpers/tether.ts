@@ -1,0 +1,138 @@
+// Starts the real `tether start` process (the CLI, as users run it) on ephemeral loopback ports
+// and reads the ports back from its start-up log lines.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
+/** tsx resolved from the repository, so the CLI can run from any working directory. */
+const TSX = import.meta.resolve("tsx");
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface Tether {
+  prefix: string;
+  adminPort: number;
+  httpPort: number;
+  httpsPort: number;
+  admin: string;
+  /** Every log line the process wrote (stdout JSON lines), and stderr text. */
+  logs: LogLine[];
+  stderr: string[];
+  process: ChildProcess;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  prefix?: string;
+  env?: Record<string, string>;
+  /** Keep the prefix directory after stop (for restart tests). */
+  keepPrefix?: boolean;
+}
+
+export async function startTether(options: StartOptions = {}): Promise<Tether> {
+  const prefix = options.prefix ?? mkdtempSync(join(tmpdir(), "tether-e2e-"));
+  const child = spawn(process.execPath, ["--import", TSX, join(REPO_ROOT, "packages/cli/src/main.ts"), "start"], {
+    cwd: prefix,
+    env: {
+      ...process.env,
+      TETHER_PREFIX: join(prefix, "data"),
+      TETHER_ADMIN_LISTEN: "127.0.0.1:0",
+      TETHER_PROXY_LISTEN: "127.0.0.1:0, 127.0.0.1:0 ssl",
+      ...options.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: LogLine[] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on("line", (line) => stderr.push(line));
+  const ports = await new Promise<{ admin: number; http: number; https: number }>((resolve, reject) => {
+    const found: { admin?: number; http?: number; https?: number } = {};
+    const onExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`tether exited with ${code}: ${stderr.join("\n")}`));
+    };
+    const timer = setTimeout(() => reject(new Error(`tether did not start: ${stderr.join("\n")}`)), 20_000);
+    child.once("exit", onExit);
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      let parsed: LogLine;
+      try {
+        parsed = JSON.parse(line) as LogLine;
+      } catch {
+        logs.push({ level: "raw", msg: line });
+        return;
+      }
+      logs.push(parsed);
+      if (parsed.msg === "admin listening") found.admin = parsed["port"] as number;
+      else if (parsed.msg === "proxy listening") found[parsed["ssl"] ? "https" : "http"] = parsed["port"] as number;
+      else return;
+      if (found.admin && found.http && found.https) {
+        clearTimeout(timer);
+        child.off("exit", onExit);
+        resolve(found as { admin: number; http: number; https: number });
+      }
+    });
+  });
+  let exited: Promise<number | null> | undefined;
+  return {
+    prefix,
+    adminPort: ports.admin,
+    httpPort: ports.http,
+    httpsPort: ports.https,
+    admin: `http://127.0.0.1:${ports.admin}`,
+    logs,
+    stderr,
+    process: child,
+    stop() {
+      exited ??= new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => resolve(code));
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
+      }).then((code) => {
+        if (!options.keepPrefix) rmSync(prefix, { recursive: true, force: true });
+        return code;
+      });
+      return exited;
+    },
+  };
+}
+
+/** JSON request to the Admin API. */
+export async function adminJson(
+  tether: Pick<Tether, "admin">,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${tether.admin}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // leave as text
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** Polls `check` until it returns true or the deadline passes; returns the elapsed ms. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000, stepMs = 25): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - start;
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
