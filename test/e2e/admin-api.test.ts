@@ -2,13 +2,13 @@
 // services, routes, consumers and plugins driven the way Kong's guides drive them — the real
 // `http` and `curl` CLIs with form bodies, and JSON — against one real `tether start` process.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { loadConfig } from "../../packages/cli/src/config/load.ts";
 import { curl, httpie, HTTPIE_SKIP, type CliResponse } from "../helpers/clients.ts";
-import { adminJson, REPO_ROOT, startTether, type Tether } from "../helpers/tether.ts";
+import { adminJson, startTether, type Tether } from "../helpers/tether.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -38,7 +38,6 @@ interface Res {
 }
 
 let t: Tether;
-let prefixRoot: string;
 
 /** A form-urlencoded request (what `curl --data` and `http -f` send), without spawning a CLI. */
 async function form(method: string, path: string, pairs: [string, string][] | string): Promise<Res> {
@@ -174,15 +173,11 @@ async function afterSecond(seconds: number): Promise<void> {
 }
 
 before(async () => {
-  // Under the repo (git-ignored), so the child's `--import tsx` resolves from its working directory.
-  mkdirSync(join(REPO_ROOT, ".tether-test"), { recursive: true });
-  prefixRoot = mkdtempSync(join(REPO_ROOT, ".tether-test", "admin-api-"));
-  t = await startTether({ prefix: prefixRoot });
+  t = await startTether();
 });
 
 after(async () => {
   await t?.stop();
-  if (prefixRoot) rmSync(prefixRoot, { recursive: true, force: true });
 });
 
 describe("Kong's cert-bound guide with httpie (http -f)", { skip: HTTPIE_SKIP }, () => {

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ConfigError, parseListen } from "./listen.ts";
+import { loadConfig, sanitizedConfig } from "./load.ts";
+
+describe("parseListen (Kong's *_listen syntax)", () => {
+  it("parses addresses and the ssl flag", () => {
+    assert.deepEqual(parseListen("proxy_listen", "0.0.0.0:8000, 0.0.0.0:8443 ssl http2"), [
+      { host: "0.0.0.0", port: 8000, ssl: false },
+      { host: "0.0.0.0", port: 8443, ssl: true },
+    ]);
+    assert.deepEqual(parseListen("admin_listen", "[::1]:8001"), [{ host: "::1", port: 8001, ssl: false }]);
+    assert.deepEqual(parseListen("admin_listen", "off"), []);
+  });
+  it("names the key in errors", () => {
+    assert.throws(() => parseListen("proxy_listen", "8000"), (e: Error) => e instanceof ConfigError && e.message.startsWith("proxy_listen:"));
+    assert.throws(() => parseListen("admin_listen", "127.0.0.1:99999"), /admin_listen/);
+    assert.throws(() => parseListen("admin_listen", "127.0.0.1:8001 bogus"), /admin_listen: unknown flag 'bogus'/);
+  });
+});
+
+describe("loadConfig", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tether-conf-"));
+  it("defaults: Admin API on loopback, Kong's proxy listeners", () => {
+    const c = loadConfig({}, dir);
+    assert.deepEqual(c.admin_listen, [{ host: "127.0.0.1", port: 8001, ssl: false }]);
+    assert.deepEqual(c.proxy_listen.map((l) => [l.port, l.ssl]), [[8000, false], [8443, true]]);
+    assert.equal(c.prefix, join(dir, "data"));
+  });
+  it("reads tether.conf, and the environment wins", () => {
+    writeFileSync(join(dir, "tether.conf"), "# comment\nadmin_listen = 127.0.0.1:9001\nlog_level = warn # trailing\n");
+    assert.equal(loadConfig({}, dir).admin_listen[0]!.port, 9001);
+    assert.equal(loadConfig({}, dir).log_level, "warn");
+    assert.equal(loadConfig({ TETHER_ADMIN_LISTEN: "127.0.0.1:9002" }, dir).admin_listen[0]!.port, 9002);
+  });
+  it("refuses bad values naming the key", () => {
+    assert.throws(() => loadConfig({ TETHER_LOG_LEVEL: "loud" }, dir), /^Error: log_level:/);
+    assert.throws(() => loadConfig({ TETHER_SSL_CERT: "/x.pem" }, dir), /ssl_cert_key/);
+    assert.throws(() => loadConfig({ TETHER_TRUSTED_CERTIFICATE: "/nope.pem" }, dir), /trusted_certificate: no such file/);
+    assert.throws(() => loadConfig({ TETHER_DB_UPDATE_FREQUENCY: "abc" }, dir), /db_update_frequency/);
+    writeFileSync(join(dir, "bad.conf"), "no_such_thing = 1\n");
+    assert.throws(() => loadConfig({ TETHER_CONF: join(dir, "bad.conf") }, dir), /unknown property 'no_such_thing'/);
+  });
+  it("never shows secrets in the sanitized configuration", () => {
+    const c = sanitizedConfig(loadConfig({ TETHER_ADMIN_TOKEN: "s3cret-token" }, dir));
+    assert.ok(!JSON.stringify(c).includes("s3cret-token"));
+  });
+});

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { describe, it } from "node:test";
+import type { ClientCertificate, Thumbprint } from "@tether/core";
+import { boundThumbprint, checkCertificateBinding, POP_ERRORS, thumbprintsEqual } from "./proof-of-possession.ts";
+
+const der = Buffer.from("a certificate, as DER bytes");
+const x5t = createHash("sha256").update(der).digest("base64url");
+const cert: ClientCertificate = { der, thumbprint: x5t as Thumbprint };
+const other: ClientCertificate = { der: Buffer.from("x"), thumbprint: createHash("sha256").update("x").digest("base64url") as Thumbprint };
+const bound = { cnf: { "x5t#S256": x5t } };
+
+describe("checkCertificateBinding", () => {
+  it("strict: passes only the matching certificate", () => {
+    assert.deepEqual(checkCertificateBinding("strict", bound, cert), { ok: true });
+    assert.deepEqual(checkCertificateBinding("strict", bound, other), { ok: false, description: POP_ERRORS.mismatch });
+    assert.deepEqual(checkCertificateBinding("strict", bound, undefined), { ok: false, description: POP_ERRORS.noCertificate });
+    assert.deepEqual(checkCertificateBinding("strict", {}, cert), { ok: false, description: POP_ERRORS.noClaim });
+  });
+  it("optional: checks tokens that carry the claim, passes the others", () => {
+    assert.deepEqual(checkCertificateBinding("optional", bound, cert), { ok: true });
+    assert.deepEqual(checkCertificateBinding("optional", bound, undefined), { ok: false, description: POP_ERRORS.noCertificate });
+    assert.deepEqual(checkCertificateBinding("optional", bound, other), { ok: false, description: POP_ERRORS.mismatch });
+    assert.deepEqual(checkCertificateBinding("optional", {}, undefined), { ok: true });
+    assert.deepEqual(checkCertificateBinding("optional", {}, other), { ok: true });
+  });
+  it("off: never checks", () => {
+    assert.deepEqual(checkCertificateBinding("off", bound, other), { ok: true });
+    assert.deepEqual(checkCertificateBinding("off", {}, undefined), { ok: true });
+  });
+  it("refuses look-alike encodings of the same digest", () => {
+    const digest = createHash("sha256").update(der).digest();
+    for (const variant of [digest.toString("hex"), digest.toString("base64"), `${x5t}=`, ` ${x5t}`, x5t.toUpperCase()])
+      assert.equal(checkCertificateBinding("strict", { cnf: { "x5t#S256": variant } }, cert).ok, false, variant);
+  });
+  it("ignores a claim that is not a string, or not under cnf", () => {
+    assert.equal(boundThumbprint({ cnf: { "x5t#S256": 42 } }), undefined);
+    assert.equal(boundThumbprint({ cnf: "x" }), undefined);
+    assert.equal(boundThumbprint({ "x5t#S256": x5t }), undefined);
+    assert.equal(checkCertificateBinding("strict", { cnf: { "x5t#S256": [x5t] } }, cert).ok, false);
+  });
+  it("compares thumbprints exactly", () => {
+    assert.equal(thumbprintsEqual(x5t, x5t), true);
+    assert.equal(thumbprintsEqual(x5t, `${x5t.slice(0, -1)}A`), x5t.endsWith("A"));
+    assert.equal(thumbprintsEqual(x5t, ""), false);
+  });
+});
