@@ -29,3 +29,21 @@ function removeDotSegments(path: string): string {
   }
   return `/${out.join("/")}`;
 }
+
+/**
+ * Splits a request target into its raw path and query (with the `?`). An absolute-form target
+ * (`GET http://host/p?q HTTP/1.1`, RFC 9112 3.2.2) contributes only its path and query, as
+ * nginx's `$request_uri` does; otherwise its scheme and authority would be routed as a path.
+ */
+export function splitRequestTarget(target: string): { path: string; query: string } {
+  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?]*/.exec(target);
+  const rest = absolute ? target.slice(absolute[0].length) : target;
+  const q = rest.indexOf("?");
+  const path = q === -1 ? rest : rest.slice(0, q);
+  return { path: path.startsWith("/") ? path : `/${path}`, query: q === -1 ? "" : rest.slice(q) };
+}
+
+/** A `%` not followed by two hex digits: nginx refuses such a path with 400 before Kong routes it. */
+export function hasInvalidPercentEncoding(rawPath: string): boolean {
+  return /%(?![0-9A-Fa-f]{2})/.test(rawPath);
+}

@@ -9,9 +9,7 @@ export function upstreamPath(servicePath: string | null, requestPath: string, st
     if (baseSlash) return base + requestPath.slice(1);
     return requestPath === "/" ? base : base + requestPath;
   }
-  let postfix = requestPath.slice(strippedPrefix.length);
-  if (postfix.startsWith("./")) postfix = postfix.slice(2);
-  else if (postfix.startsWith("../")) postfix = postfix.slice(3);
+  const postfix = sanitizePostfix(requestPath.slice(strippedPrefix.length));
   if (baseSlash) {
     if (postfix === "") {
       if (base === "/") return "/";
@@ -23,4 +21,12 @@ export function upstreamPath(servicePath: string | null, requestPath: string, st
   if (postfix === "") return requestPath.length > 1 && requestPath.endsWith("/") ? `${base}/` : base;
   if (postfix.startsWith("/")) return base + postfix;
   return `${base}/${postfix}`;
+}
+
+/** Kong's `sanitize_uri_postfix`: a leftover `.`/`..` (route `/r`, request `/r..`) or leading `./`/`../` goes. */
+function sanitizePostfix(postfix: string): string {
+  if (postfix === "." || postfix === "..") return "";
+  if (postfix.startsWith("./")) return postfix.slice(2);
+  if (postfix.startsWith("../")) return postfix.slice(3);
+  return postfix;
 }
