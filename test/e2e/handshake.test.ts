@@ -30,6 +30,8 @@ describe("client certificate requested by SNI", () => {
     assert.equal((await adminJson(t, "POST", "/routes/plain/plugins", oidc)).status, 201);
     token = await s.token({ cert: s.pki.clients.alice });
     await waitFor(async () => (await call("mtls.tether.test")).status === 200);
+    // The last write (the plugin on "plain") is live once a request without a certificate is refused there.
+    await waitFor(async () => (await tlsRequest({ port: t.httpsPort, servername: "plain.tether.test", headers: { host: "plain.tether.test" } })).status === 401);
   });
   after(() => s.stop());
 

@@ -6,10 +6,15 @@ import type { Socket } from "node:net";
  * discarding what the client is still sending for a moment, or its TCP stack would turn our close
  * into a reset that destroys the unread answer.
  */
+const answered = new WeakSet<Socket>();
+
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (answered.has(socket)) return; // the parser reports again as more of the request arrives
+  answered.add(socket);
   if (!socket.writable || socket.destroyed) return void socket.destroy();
   const message = error.code === "HPE_HEADER_OVERFLOW" ? "Request header or cookie too large" : "Bad request";
   const body = `${message}\n`;
+  socket.removeAllListeners("data"); // detach the HTTP parser: what follows is discarded
   socket.on("data", () => undefined);
   socket.resume();
   setTimeout(() => socket.destroy(), 2_000).unref();
