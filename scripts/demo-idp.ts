@@ -9,6 +9,7 @@
 // certificates it made.
 import fs from "node:fs";
 import path from "node:path";
+import { demoEnvironment } from "../test/fixtures/demo-env.ts";
 import { startIdp } from "../test/fixtures/idp/index.ts";
 import { createPki } from "../test/fixtures/pki/index.ts";
 import { startEcho } from "../test/fixtures/upstream/index.ts";
@@ -23,16 +24,7 @@ const pki = createPki();
 const idp = await startIdp({ pki, ...(port !== undefined ? { port } : {}) });
 const echo = await startEcho();
 
-const env: Record<string, string> = {
-  ISSUER: idp.issuer,
-  TOKEN_ENDPOINT: `${idp.issuer}/token`,
-  UPSTREAM_URL: echo.url,
-  CLIENT_CERT: pki.clients.alice.certPath,
-  CLIENT_KEY: pki.clients.alice.keyPath,
-  OTHER_CERT: pki.clients.bob.certPath,
-  OTHER_KEY: pki.clients.bob.keyPath,
-  CA: pki.ca.certPath,
-};
+const env = demoEnvironment(pki, idp, echo);
 const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 const exports = Object.entries(env).map(([key, value]) => `export ${key}=${quote(value)}`).join("\n");
 const envFile = path.join(pki.dir, "demo.env");

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { loadConfig } from "../../packages/cli/src/config/load.ts";
 import { curl, httpie, HTTPIE_SKIP, type CliResponse } from "../helpers/clients.ts";
-import { adminJson, startTether, type Tether } from "../helpers/tether.ts";
+import { adminJson, adminRequest, startTether, type AdminResponse, type Tether } from "../helpers/tether.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -31,11 +31,7 @@ const ISSUER = "https://idp.example/realms/master";
 const CLIENT_SECRET = "cf4c655a-0622-4ce6-a0de-d3353ef0b714";
 
 type Json = Record<string, any>;
-interface Res {
-  status: number;
-  body: any;
-  headers: Headers;
-}
+type Res = AdminResponse;
 
 let t: Tether;
 
@@ -45,20 +41,8 @@ async function form(method: string, path: string, pairs: [string, string][] | st
   return raw(method, path, body, "application/x-www-form-urlencoded");
 }
 
-async function raw(method: string, path: string, body: string | undefined, contentType?: string): Promise<Res> {
-  const res = await fetch(`${t.admin}${path}`, {
-    method,
-    headers: contentType ? { "content-type": contentType } : {},
-    ...(body === undefined ? {} : { body }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
+function raw(method: string, path: string, body: string | undefined, contentType?: string): Promise<Res> {
+  return adminRequest(t, method, path, body, contentType);
 }
 
 function check(res: Res | CliResponse, status: number, body?: unknown): any {

@@ -2,10 +2,10 @@
 // IdP (oidc-provider, certificate-bound tokens) and an echo upstream: Kong's guide end to end.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { once } from "node:events";
 import fs from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { demoEnvironment } from "../fixtures/demo-env.ts";
 import { startIdp, type Idp } from "../fixtures/idp/index.ts";
 import { createPki, type TestPki } from "../fixtures/pki/index.ts";
 import { startEcho, type Echo } from "../fixtures/upstream/index.ts";
@@ -41,12 +41,6 @@ function runDemo(env: Record<string, string>): Promise<DemoRun> {
  * removes stop()'s own exit listener and stop() never resolves. Waiting for "close" as well works
  * either way; the prefix is removed here in case stop() did not get to it.
  */
-async function stopTether(t: Tether): Promise<void> {
-  const exited = t.process.exitCode !== null || t.process.signalCode !== null;
-  const closed = exited ? Promise.resolve() : once(t.process, "close").then(() => undefined);
-  await Promise.race([t.stop().then(() => undefined), closed]);
-  fs.rmSync(t.prefix, { recursive: true, force: true });
-}
 
 function assertLines(output: string, lines: string[]): void {
   for (const line of lines) assert.ok(output.includes(line), `demo output lacks "${line}":\n${output}`);
@@ -65,22 +59,15 @@ describe("scripts/demo.sh: Kong's certificate-bound access token guide with the 
     echo = await startEcho();
     tether = await startTether({ env: { TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath } });
     env = {
+      ...demoEnvironment(pki, idp, echo),
       ADMIN: tether.admin,
       PROXY: `https://localhost:${tether.httpsPort}`,
-      ISSUER: idp.issuer,
-      TOKEN_ENDPOINT: `${idp.issuer}/token`,
-      UPSTREAM_URL: echo.url,
-      CLIENT_CERT: pki.clients.alice.certPath,
-      CLIENT_KEY: pki.clients.alice.keyPath,
-      OTHER_CERT: pki.clients.bob.certPath,
-      OTHER_KEY: pki.clients.bob.keyPath,
-      CA: pki.ca.certPath,
       WAIT: "10",
     };
   });
 
   after(async () => {
-    if (tether) await stopTether(tether);
+    if (tether) await tether.stop();
     await idp?.stop();
     await echo?.stop();
     if (pki) fs.rmSync(pki.dir, { recursive: true, force: true });

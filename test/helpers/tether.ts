@@ -105,17 +105,24 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
   };
 }
 
-/** JSON request to the Admin API. */
-export async function adminJson(
+export interface AdminResponse {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** A request to the Admin API with a raw body and content type; the answer parsed as JSON when it is. */
+export async function adminRequest(
   tether: Pick<Tether, "admin">,
   method: string,
   path: string,
-  body?: unknown,
-): Promise<{ status: number; body: any; headers: Headers }> {
+  body?: string,
+  contentType?: string,
+): Promise<AdminResponse> {
   const res = await fetch(`${tether.admin}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: contentType ? { "content-type": contentType } : {},
+    ...(body === undefined ? {} : { body }),
   });
   const text = await res.text();
   let parsed: unknown = text;
@@ -125,6 +132,11 @@ export async function adminJson(
     // leave as text
   }
   return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** JSON request to the Admin API. */
+export function adminJson(tether: Pick<Tether, "admin">, method: string, path: string, body?: unknown): Promise<AdminResponse> {
+  return adminRequest(tether, method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : "application/json");
 }
 
 /** Polls `check` until it returns true or the deadline passes; returns the elapsed ms. */

@@ -7,6 +7,7 @@ export { consumerSchema, checkConsumer } from "./entities/consumer.ts";
 export { genericPluginSchema, pluginEntitySchema, unknownPluginErrors, checkPlugin, pluginScopeKey } from "./entities/plugin.ts";
 export { entities, type EntityDefinition, type ForeignKey } from "./entities/registry.ts";
 export * from "./plugin/definition.ts";
+export type { ServerStats } from "./server-stats.ts";
 export * from "./schema/types.ts";
 export { validateRecord, fillNulls } from "./schema/validate.ts";
 export { decodeFormPairs, FormDecodeError } from "./form/decode.ts";

@@ -5,7 +5,7 @@ import type { Forwarder } from "./forward/forwarder.ts";
 import { RequestAccessContext } from "./http/access-context.ts";
 import { negotiateFormat, renderError } from "./http/error-page.ts";
 import { rewriteUpstreamHeaders } from "./http/forwarded-headers.ts";
-import { normalizePath } from "./router/normalize.ts";
+import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./router/normalize.ts";
 import { upstreamPath } from "./router/upstream-path.ts";
 import type { Snapshot } from "./snapshot/compile.ts";
 import { serverNameOf } from "./tls/sni-front.ts";
@@ -13,6 +13,7 @@ import { serverNameOf } from "./tls/sni-front.ts";
 export const SERVER_TOKEN = "tether/0.1.0";
 
 const UPSTREAM_MESSAGES = {
+  400: "Bad request",
   502: "An invalid response was received from the upstream server",
   504: "The upstream server is timing out",
 } as const;
@@ -58,10 +59,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     const snapshot = deps.snapshot(); // this request finishes on the snapshot it started with
     const requestId = randomBytes(16).toString("hex");
     res.setHeader("X-Tether-Request-Id", requestId);
-    const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const rawPath = q === -1 ? url : url.slice(0, q);
-    const rawQuery = q === -1 ? "" : url.slice(q);
+    const { path: rawPath, query: rawQuery } = splitRequestTarget(req.url ?? "/");
+    if (hasInvalidPercentEncoding(rawPath)) return sendError(req, res, 400, UPSTREAM_MESSAGES[400], requestId, true);
     const path = normalizePath(rawPath);
     const { host } = splitHost(req.headers.host);
     const sni = deps.scheme === "https" ? serverNameOf(req.socket) : undefined;
@@ -84,7 +83,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
           res.setHeader("Upgrade", "TLS/1.2, HTTP/1.1");
           return sendError(req, res, 426, "Please use HTTPS protocol", requestId, false);
         }
-        res.writeHead(route.https_redirect_status_code, { Location: `https://${req.headers.host ?? host}${url}`, "Content-Length": 0 });
+        // Kong builds the target from `$host`, which has no port: the client's port is the plain one.
+        res.writeHead(route.https_redirect_status_code, { Location: `https://${host}${rawPath}${rawQuery}`, "Content-Length": 0 });
         res.end();
         return;
       }

@@ -1,4 +1,4 @@
-export { startProxy, type ProxyOptions, type RunningProxy, type ListenerSpec, type ProxyStats } from "./server.ts";
+export { startProxy, type ProxyOptions, type RunningProxy, type ListenerSpec } from "./server.ts";
 export { storeSource } from "./snapshot/load.ts";
 export { compileRouter, type RequestFacts, type RouteMatch, type Router } from "./router/match.ts";
 export { normalizePath } from "./router/normalize.ts";

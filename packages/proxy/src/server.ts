@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Server, Socket } from "node:net";
-import type { Logger, PluginDefinition, PluginEnvironment } from "@tether/core";
+import type { Logger, PluginDefinition, PluginEnvironment, ServerStats } from "@tether/core";
 import { Forwarder } from "./forward/forwarder.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { answerClientError } from "./http/client-error.ts";
@@ -26,20 +26,10 @@ export interface ProxyOptions {
   pollIntervalMs?: number;
 }
 
-export interface ProxyStats {
-  total_requests: number;
-  connections_active: number;
-  connections_accepted: number;
-  connections_handled: number;
-  connections_reading: number;
-  connections_writing: number;
-  connections_waiting: number;
-}
-
 export interface RunningProxy {
   addresses: { spec: ListenerSpec; port: number }[];
   holder: SnapshotHolder;
-  stats(): ProxyStats;
+  stats(): ServerStats;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes. */
   close(graceMs?: number): Promise<void>;
 }

@@ -1,17 +1,8 @@
 import { hostname } from "node:os";
 import type { Router } from "@koa/router";
+import type { ServerStats } from "@tether/core";
 import type { Store } from "@tether/store";
 import type { PluginRegistry } from "../entities/write.ts";
-
-export interface ServerStats {
-  total_requests: number;
-  connections_active: number;
-  connections_accepted: number;
-  connections_handled: number;
-  connections_reading: number;
-  connections_writing: number;
-  connections_waiting: number;
-}
 
 export interface InfoOptions {
   store: Store;

@@ -46,7 +46,7 @@ export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: Plu
       if (ctx.method === "OPTIONS" && config.run_on_preflight === false) return undefined;
       let state: IssuerState;
       try {
-        state = await issuers.get(config.issuer, lifetime);
+        state = await issuers.get(config.issuer);
       } catch {
         return UNEXPECTED; // Kong: discovery that cannot be loaded at all is a 500
       }
@@ -58,23 +58,20 @@ export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: Plu
       if (!looksLikeJwt(search.token))
         return fail(state, { error: "invalid_token", reason: "invalid bearer token (not a JWT)" });
 
-      let outcome = await verifyJwt(search.token, {
-        jwks: state.jwks,
-        issuers: [state.issuer, ...(config.issuers_allowed ?? [])],
-        leewaySec: config.leeway ?? 0,
-        hmacSecret,
-      });
+      const verify = (issuer: IssuerState) =>
+        verifyJwt(search.token, {
+          jwks: issuer.jwks,
+          issuers: [issuer.issuer, ...(config.issuers_allowed ?? [])],
+          leewaySec: config.leeway ?? 0,
+          hmacSecret,
+        });
+      let outcome = await verify(state);
       if (!outcome.ok && !outcome.expired) {
         // Keys may have rotated with the discovery document (new jwks_uri): rediscover once.
         const fresh = await issuers.rediscover(config.issuer, lifetime);
         if (fresh && fresh !== state) {
           state = fresh;
-          outcome = await verifyJwt(search.token, {
-            jwks: state.jwks,
-            issuers: [state.issuer, ...(config.issuers_allowed ?? [])],
-            leewaySec: config.leeway ?? 0,
-            hmacSecret,
-          });
+          outcome = await verify(state);
         }
       }
       if (!outcome.ok) return fail(state, { error: "invalid_token", reason: outcome.reason });

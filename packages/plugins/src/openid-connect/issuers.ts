@@ -30,12 +30,12 @@ export class IssuerCache {
     return this.entries.get(issuer);
   }
 
-  async get(issuer: string, rediscoveryLifetimeSec: number): Promise<IssuerState> {
+  async get(issuer: string): Promise<IssuerState> {
     const cached = this.entries.get(issuer);
     if (cached) return cached; // Kong keeps discovery without TTL; rediscovery happens on unknown keys
     const failed = this.failures.get(issuer);
     if (failed && Date.now() - failed.at < FAILED_RETRY_MS) throw failed.error;
-    return this.discover(issuer, rediscoveryLifetimeSec);
+    return this.discover(issuer);
   }
 
   /** Refetches the discovery document, at most once per `rediscovery_lifetime`. */
@@ -43,13 +43,13 @@ export class IssuerCache {
     const cached = this.entries.get(issuer);
     if (cached && Date.now() - cached.fetchedAt < rediscoveryLifetimeSec * 1000) return cached;
     try {
-      return await this.discover(issuer, rediscoveryLifetimeSec);
+      return await this.discover(issuer);
     } catch {
       return cached;
     }
   }
 
-  private discover(issuer: string, _lifetime: number): Promise<IssuerState> {
+  private discover(issuer: string): Promise<IssuerState> {
     let inflight = this.pending.get(issuer);
     if (!inflight) {
       inflight = this.fetchIssuer(issuer)

@@ -3,6 +3,21 @@ import https from "node:https";
 import httpProxy from "http-proxy";
 import type { Service } from "@tether/core";
 
+/** Response headers that describe the upstream connection, not the message (RFC 9110 7.6.1). */
+const HOP_BY_HOP_RESPONSE = ["connection", "keep-alive", "proxy-connection", "upgrade"];
+
+/**
+ * Drops the upstream's connection-scoped response headers (and those its `Connection` names), so
+ * e.g. the upstream's `Keep-Alive: timeout=60` never reaches the client.
+ */
+export function stripHopByHopResponseHeaders(headers: IncomingMessage["headers"]): void {
+  const named = String(headers["connection"] ?? "")
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  for (const name of [...HOP_BY_HOP_RESPONSE, ...named]) delete headers[name];
+}
+
 /** Why forwarding failed, as the proxy reports it: 502 (bad gateway) or 504 (timed out). */
 export type ForwardFailure = { status: 502 | 504; cause: string };
 
@@ -34,6 +49,12 @@ export class Forwarder {
         proxyReq.destroy(new Error("upstream timed out"));
       });
     });
+    this.proxy.on("proxyRes", (proxyRes, req, res) => {
+      stripHopByHopResponseHeaders(proxyRes.headers);
+      // http-proxy answers the client with `req.headers.connection`, which by now holds the
+      // upstream's `keep-alive`: restore the client's own wish (HTTP version + its Connection).
+      req.headers["connection"] = res.shouldKeepAlive ? "keep-alive" : "close";
+    });
   }
 
   forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
@@ -49,6 +70,9 @@ export class Forwarder {
         agent: secure ? this.httpsAgent : this.httpAgent,
         secure: service.tls_verify ?? false,
         proxyTimeout: 0,
+        // Send req.url as computed; otherwise http-proxy re-parses it with url.parse, which turns a
+        // backslash in the path into `/`.
+        toProxy: true,
       },
       (error: Error) => {
         if (res.headersSent) {
