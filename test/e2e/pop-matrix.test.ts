@@ -37,9 +37,12 @@ describe("proof_of_possession_mtls matrix", () => {
   before(async () => {
     s = await startScenario();
     for (const mode of Object.keys(MATRIX)) await s.protect(`/${mode}`, { proof_of_possession_mtls: mode });
+    // config.issuer as Kong accepts it: with a trailing slash, or as the discovery document's URL.
+    await s.protect("/issuer-slash", { proof_of_possession_mtls: "strict", issuer: `${s.idp.issuer}/` });
+    await s.protect("/issuer-well-known", { proof_of_possession_mtls: "strict", issuer: `${s.idp.issuer}/.well-known/openid-configuration` });
     tokens.bound = await s.token({ cert: s.pki.clients.alice });
     tokens.unbound = await s.token({ bound: false });
-    await untilRouted(s.tether, "/off");
+    await untilRouted(s.tether, "/issuer-well-known");
   });
   after(() => s.stop());
 
@@ -89,4 +92,12 @@ describe("proof_of_possession_mtls matrix", () => {
     const res = await tlsRequest({ port: s.tether.httpsPort, path: "/strict", headers: { authorization: `Bearer ${token}` }, cert: s.pki.clients.alice });
     assert.equal(res.status, 200);
   });
+
+  for (const path of ["/issuer-slash", "/issuer-well-known"])
+    it(`config.issuer spelled as ${path.slice(8)} discovers the same issuer`, async () => {
+      const ok = await tlsRequest({ port: s.tether.httpsPort, path, headers: { authorization: `Bearer ${tokens.bound}` }, cert: s.pki.clients.alice });
+      assert.equal(ok.status, 200, ok.text);
+      const refused = await tlsRequest({ port: s.tether.httpsPort, path, headers: { authorization: `Bearer ${tokens.bound}` }, cert: s.pki.clients.bob });
+      assert.equal(refused.status, 401);
+    });
 });

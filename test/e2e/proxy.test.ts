@@ -362,6 +362,15 @@ describe("proxy (real process, echo upstream)", () => {
       assert.ok(removed < 1_000, `still routed ${removed} ms after the delete`);
     });
 
+    it("a route whose header regex does not compile neither blocks later changes nor routes", async () => {
+      const bad = await adminJson(t, "POST", "/services/echo/routes", { name: "bad-regex", paths: ["/bad-regex"], headers: { "x-a": ["~*("] } });
+      if (bad.status !== 201) assert.equal(bad.status, 400, "refused by the Admin API, or stored and harmless");
+      await created(t, "/services/echo/routes", { name: "after-bad", paths: ["/after-bad"] });
+      const elapsed = await waitFor(async () => (await request(t.httpPort, "/after-bad")).status === 200, 3_000, 25);
+      assert.ok(elapsed < 1_000, `routed after ${elapsed} ms`);
+      assert.equal((await request(t.httpPort, "/bad-regex", { headers: { "x-a": "(" } })).status, 404);
+    });
+
     it("requests in flight complete while the configuration changes", async () => {
       const inFlight = Array.from({ length: 20 }, () => request(t.httpPort, "/strip/delay/500"));
       for (let i = 0; i < 10; i++) await created(t, "/services/echo/routes", { name: `inflight-${i}`, paths: [`/inflight-${i}`] });

@@ -15,6 +15,15 @@ export interface IssuerState {
 const FAILED_RETRY_MS = 5_000; // Kong rediscovers 5 s after a failed discovery
 
 /**
+ * Kong appends `/.well-known/openid-configuration` to `config.issuer` unless it already names a
+ * well-known document, so `…/realms/master/` (trailing slash) works as well as `…/realms/master`.
+ */
+export function discoveryUrl(issuer: string): URL {
+  if (/\/\.well-known\/(openid-configuration|oauth-authorization-server)$/.test(issuer)) return new URL(issuer);
+  return new URL(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`);
+}
+
+/**
  * Discovery results and JWKS per issuer URL, shared by every plugin instance and snapshot in the
  * process, so an unrelated config change flushes nothing. Concurrent lookups share one fetch.
  */
@@ -71,7 +80,7 @@ export class IssuerCache {
   }
 
   private async fetchIssuer(issuer: string): Promise<IssuerState> {
-    const url = new URL(issuer);
+    const url = discoveryUrl(issuer);
     const insecure = url.protocol === "http:";
     const configuration = await oidc.discovery(url, "tether", undefined, undefined, {
       [oidc.customFetch]: this.env.fetch as oidc.CustomFetch,

@@ -108,10 +108,10 @@ describe("router: paths", () => {
     assert.equal(match(r, { path: "/exact/more" }), undefined);
   });
 
-  it("an alternation stays anchored (the ^ applies to the whole pattern)", () => {
-    const r = route(svc, { paths: ["~/a|/b"] });
-    assert.ok(match(r, { path: "/b/x" }));
-    assert.equal(match(r, { path: "/x/b" }), undefined);
+  it("a regex is compiled as the Admin API validated it (unicode mode: \\p{…} classes)", () => {
+    const r = route(svc, { paths: ["~/names/\\p{L}+$"] });
+    assert.ok(match(r, { path: "/names/abc" }));
+    assert.equal(match(r, { path: "/names/123" }), undefined);
   });
 
   it("regex captures: named and numbered; the whole match is the stripped prefix", () => {
@@ -192,6 +192,22 @@ describe("router: methods, headers, snis and AND across attributes", () => {
     assert.ok(match(r, { headers: { "x-env": "prod-7" } }));
     assert.equal(match(r, { headers: { "x-env": "staging-1" } }), undefined);
     assert.equal(match(r, { headers: { "x-env": "prod-1x" } }), undefined);
+  });
+
+  it("headers: a ~* pattern with upper-case letters still matches (Kong lower-cases it too)", () => {
+    const r = route(svc, { headers: { "x-env": ["~*^PROD-\\d+$"] } });
+    assert.ok(match(r, { headers: { "x-env": "prod-3" } }));
+    assert.ok(match(r, { headers: { "x-env": "PROD-3" } }));
+    assert.equal(match(r, { headers: { "x-env": "prod-x" } }), undefined);
+  });
+
+  it("a route whose regex does not compile is left out instead of failing the whole router", () => {
+    const bad = route(svc, { name: "bad-header", paths: ["/a"], headers: { "x-a": ["~*("] } });
+    const badPath = route(svc, { name: "bad-path", paths: ["~/a/(", "/a/b"] });
+    const good = route(svc, { name: "good", paths: ["/a"] });
+    const router = compileRouter([bad, badPath, good], new Map([[svc.id, svc]]));
+    assert.equal(router.match(facts({ path: "/a/x", headers: { "x-a": "(" } }))?.route.name, "good");
+    assert.equal(router.match(facts({ path: "/a/b" }))?.route.name, "bad-path", "its valid paths still route");
   });
 
   it("headers: every header name must match (AND)", () => {

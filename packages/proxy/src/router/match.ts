@@ -72,25 +72,46 @@ function priority(route: Route, regex: boolean, prefixLength: number): bigint {
   );
 }
 
+/**
+ * A regex from stored config, or undefined when it does not compile. The Admin API does not check
+ * every pattern (header `~*` values), and one bad route must not make every snapshot fail to build.
+ */
+function tryRegExp(source: string, flags: string): RegExp | undefined {
+  try {
+    return new RegExp(source, flags);
+  } catch {
+    return undefined;
+  }
+}
+
 function compileRoute(route: Route, service: Service): CompiledRoute[] {
+  const headers: CompiledRoute["headers"] = [];
+  for (const [name, values] of Object.entries(route.headers ?? {})) {
+    // Kong lower-cases both sides; the `i` flag does that for the pattern without turning `\D` into `\d`.
+    const patterns = values.filter((v) => v.startsWith("~*"));
+    const regexes = patterns.map((v) => tryRegExp(v.slice(2), "i")).filter((r): r is RegExp => r !== undefined);
+    if (regexes.length !== patterns.length) return []; // left out, as if it never matched
+    headers.push({
+      name: name.toLowerCase(),
+      values: values.filter((v) => !v.startsWith("~*")).map((v) => v.toLowerCase()),
+      regexes,
+    });
+  }
   const base = {
     route,
     service,
     methods: route.methods?.length ? new Set(route.methods) : undefined,
     hosts: route.hosts?.length ? route.hosts.map(hostMatcher) : undefined,
     snis: route.snis?.length ? route.snis.map(hostMatcher) : undefined,
-    headers: Object.entries(route.headers ?? {}).map(([name, values]) => ({
-      name: name.toLowerCase(),
-      values: values.filter((v) => !v.startsWith("~*")).map((v) => v.toLowerCase()),
-      regexes: values.filter((v) => v.startsWith("~*")).map((v) => new RegExp(v.slice(2))),
-    })),
+    headers,
   };
   if (!route.paths?.length) return [{ ...base, path: undefined, priority: priority(route, false, 0) }];
-  return route.paths.map((p) =>
-    p.startsWith("~")
-      ? { ...base, path: { kind: "regex" as const, regex: new RegExp(`^(?:${p.slice(1)})`) }, priority: priority(route, true, 0) }
-      : { ...base, path: { kind: "prefix" as const, value: p }, priority: priority(route, false, p.length) },
-  );
+  return route.paths.flatMap((p): CompiledRoute[] => {
+    if (!p.startsWith("~")) return [{ ...base, path: { kind: "prefix", value: p }, priority: priority(route, false, p.length) }];
+    // `u`: the Admin API validates patterns with it, and it gives `\p{…}` classes as Rust's regex has.
+    const regex = tryRegExp(`^(?:${p.slice(1)})`, "u");
+    return regex ? [{ ...base, path: { kind: "regex", regex }, priority: priority(route, true, 0) }] : [];
+  });
 }
 
 export interface Router {
