@@ -39,10 +39,13 @@ export function serverCertificate(config: TetherConfig): { cert: string; key: st
  * fetch for outbound TLS (discovery, JWKS, introspection) trusting the system CAs plus the
  * `trusted_certificate` files, as Kong's lua_ssl_trusted_certificate does.
  */
-export function outboundFetch(config: TetherConfig): typeof fetch {
+export function outboundFetch(config: TetherConfig): { fetch: typeof fetch; unverifiedFetch: typeof fetch } {
   const extra = config.trusted_certificate.filter((f) => f !== "system").map((f) => readFileSync(f, "utf8"));
-  if (extra.length === 0) return fetch;
-  const dispatcher = new Agent({ connect: { ca: [...rootCertificates, ...extra] }, keepAliveTimeout: 30_000 });
-  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher })) as unknown as typeof fetch;
+  const through = (dispatcher: Agent): typeof fetch =>
+    ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+      undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher })) as unknown as typeof fetch;
+  return {
+    fetch: extra.length ? through(new Agent({ connect: { ca: [...rootCertificates, ...extra] }, keepAliveTimeout: 30_000 })) : fetch,
+    unverifiedFetch: through(new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 30_000 })),
+  };
 }

@@ -11,7 +11,7 @@ import { outboundFetch, serverCertificate } from "../tls-material.ts";
 /** Runs the Admin API and the proxy in one process over the store under the prefix. */
 export async function start(config: TetherConfig, log: Logger): Promise<void> {
   const store = Store.open(config.prefix);
-  const env = { fetch: outboundFetch(config), log };
+  const env = { ...outboundFetch(config), log };
   const proxy = await startProxy({
     listeners: config.proxy_listen,
     tls: serverCertificate(config),

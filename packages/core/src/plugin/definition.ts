@@ -48,6 +48,8 @@ export interface PluginHandler {
 export interface PluginEnvironment {
   /** fetch for outbound calls (discovery, JWKS, introspection) trusting the configured CAs. */
   readonly fetch: typeof fetch;
+  /** fetch that does not verify the server's certificate: only for an explicit `ssl_verify: false`. */
+  readonly unverifiedFetch: typeof fetch;
   readonly log: Logger;
 }
 

@@ -22,7 +22,7 @@ export function upstreamTokenHeader(spec: string | null, token: string): [string
  * certificate binding (`proof_of_possession_mtls`). Methods other than `bearer` come later.
  */
 export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: PluginEnvironment): PluginHandler {
-  const issuers = issuerCacheFor(env);
+  const issuers = issuerCacheFor(env, config.ssl_verify !== false);
   const lifetime = config.rediscovery_lifetime ?? 30;
   const methods = new Set(config.auth_methods ?? []);
   const locations = (config.bearer_token_param_type ?? ["header", "query", "body"]) as BearerParamType[];

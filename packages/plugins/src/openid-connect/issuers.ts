@@ -26,13 +26,17 @@ export function discoveryUrl(issuer: string): URL {
 /**
  * Discovery results and JWKS per issuer URL, shared by every plugin instance and snapshot in the
  * process, so an unrelated config change flushes nothing. Concurrent lookups share one fetch.
+ * One cache verifies the IdP's TLS certificate, another (for `ssl_verify: false`) does not.
  */
 export class IssuerCache {
   private readonly entries = new Map<string, IssuerState>();
   private readonly pending = new Map<string, Promise<IssuerState>>();
   private readonly failures = new Map<string, { at: number; error: Error }>();
 
-  constructor(private readonly env: PluginEnvironment) {}
+  constructor(
+    private readonly env: PluginEnvironment,
+    private readonly fetch: typeof globalThis.fetch,
+  ) {}
 
   /** The cached state if any (even stale), for realms and for serving through an IdP outage. */
   peek(issuer: string): IssuerState | undefined {
@@ -83,14 +87,14 @@ export class IssuerCache {
     const url = discoveryUrl(issuer);
     const insecure = url.protocol === "http:";
     const configuration = await oidc.discovery(url, "tether", undefined, undefined, {
-      [oidc.customFetch]: this.env.fetch as oidc.CustomFetch,
+      [oidc.customFetch]: this.fetch as oidc.CustomFetch,
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
       timeout: 10,
     });
     const metadata = configuration.serverMetadata();
     const jwks = metadata.jwks_uri
       ? createRemoteJWKSet(new URL(metadata.jwks_uri), {
-          [customFetch]: this.env.fetch,
+          [customFetch]: this.fetch,
           cooldownDuration: 30_000,
           cacheMaxAge: 600_000,
           timeoutDuration: 5_000,
@@ -100,13 +104,13 @@ export class IssuerCache {
   }
 }
 
-const caches = new WeakMap<PluginEnvironment, IssuerCache>();
+const caches = new WeakMap<PluginEnvironment, { verified: IssuerCache; unverified: IssuerCache }>();
 
-export function issuerCacheFor(env: PluginEnvironment): IssuerCache {
-  let cache = caches.get(env);
-  if (!cache) {
-    cache = new IssuerCache(env);
-    caches.set(env, cache);
+export function issuerCacheFor(env: PluginEnvironment, sslVerify: boolean): IssuerCache {
+  let pair = caches.get(env);
+  if (!pair) {
+    pair = { verified: new IssuerCache(env, env.fetch), unverified: new IssuerCache(env, env.unverifiedFetch) };
+    caches.set(env, pair);
   }
-  return cache;
+  return sslVerify ? pair.verified : pair.unverified;
 }

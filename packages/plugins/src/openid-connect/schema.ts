@@ -500,7 +500,8 @@ export const configSchema: RecordSchema = {
     https_proxy_authorization: str(undefined, { encrypted: true, referenceable: true }),
     no_proxy: str(),
     keepalive: bool(true),
-    ssl_verify: bool(false, { description: "Verify the IdP server certificate (default true from Kong 3.14)." }),
+    // Kong 3.14's default (true); 3.12 defaulted to false. Secure by default, and Kong-compatible.
+    ssl_verify: bool(true, { description: "Verify the IdP server certificate (Kong 3.14 default)." }),
     timeout: num(10000, { description: "Network IO timeout in milliseconds." }),
     display_errors: bool(false),
     by_username_ignore_case: bool(false),

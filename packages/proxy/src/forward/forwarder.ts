@@ -50,7 +50,11 @@ export class Forwarder {
       });
     });
     this.proxy.on("proxyRes", (proxyRes, req, res) => {
+      const hint = proxyRes.headers["keep-alive"];
       stripHopByHopResponseHeaders(proxyRes.headers);
+      // The agent reads the upstream's Keep-Alive hint when the socket returns to the pool, which
+      // Node does only after the response's 'end' handlers ran: give it back for that.
+      if (hint !== undefined) proxyRes.once("end", () => (proxyRes.headers["keep-alive"] = hint));
       // http-proxy answers the client with `req.headers.connection`, which by now holds the
       // upstream's `keep-alive`: restore the client's own wish (HTTP version + its Connection).
       req.headers["connection"] = res.shouldKeepAlive ? "keep-alive" : "close";
