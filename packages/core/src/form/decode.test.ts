@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type { FieldSchema } from "../schema/types.ts";
 import { coerceToSchema } from "./coerce.ts";
 import { FormDecodeError, decodeFormPairs } from "./decode.ts";
+import { mulberry32 } from "../../../../test/helpers/prng.ts";
 
 const decode = (body: string): Record<string, unknown> => decodeFormPairs(new URLSearchParams(body));
 
@@ -337,16 +338,6 @@ describe("the Kong cert-bound-token guide's form body", () => {
 // ---------------------------------------------------------------------------------------------
 // Property test: random JSON -> form pairs (several encodings) -> decode -> same JSON.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = string | Json[] | { [key: string]: Json };
 

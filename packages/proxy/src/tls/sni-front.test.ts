@@ -11,6 +11,7 @@ import * as tls from "node:tls";
 import { MAX_CLIENT_HELLO_WIRE_BYTES, MAX_HANDSHAKE_BODY, parseClientHello } from "./client-hello.ts";
 import { certificateRequestingOptions, plainOptions } from "./server-options.ts";
 import { createSniFront, serverNameOf } from "./sni-front.ts";
+import { mulberry32 } from "../../../../test/helpers/prng.ts";
 
 interface Pki {
   ca: Buffer;
@@ -436,17 +437,6 @@ function layout(record: Buffer) {
   return { sessionId, cipherSuites, compression, extensions, sni };
 }
 
-/** Deterministic PRNG (mulberry32) so a failing fuzz case can be replayed from the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("(g) parseClientHello", () => {
   let hello: Buffer;
@@ -551,7 +541,7 @@ describe("(g) parseClientHello", () => {
 
   it("fuzz: 2,000 random and 2,000 mutated buffers never throw; incomplete stays bounded", () => {
     const seed = Date.now() >>> 0;
-    const random = prng(seed);
+    const random = mulberry32(seed);
     const byte = (): number => Math.floor(random() * 256);
     const check = (b: Buffer, what: string): void => {
       let result;
