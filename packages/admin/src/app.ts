@@ -23,6 +23,16 @@ const collections: CollectionSpec[] = [
   { kind: "plugins", path: "/services/:parent/plugins", parent: { kind: "services", field: "service", param: "parent" } },
   { kind: "plugins", path: "/routes/:parent/plugins", parent: { kind: "routes", field: "route", param: "parent" } },
   { kind: "plugins", path: "/consumers/:parent/plugins", parent: { kind: "consumers", field: "consumer", param: "parent" } },
+  { kind: "certificates", path: "/certificates" },
+  { kind: "snis", path: "/snis" },
+  { kind: "snis", path: "/certificates/:parent/snis", parent: { kind: "certificates", field: "certificate", param: "parent" } },
+  { kind: "ca_certificates", path: "/ca_certificates" },
+  { kind: "mtls_auth_credentials", path: "/mtls-auths" },
+  {
+    kind: "mtls_auth_credentials",
+    path: "/consumers/:parent/mtls-auth",
+    parent: { kind: "consumers", field: "consumer", param: "parent" },
+  },
 ];
 
 export function createAdminApp(options: AdminOptions): Koa {

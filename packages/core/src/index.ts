@@ -5,6 +5,10 @@ export { serviceSchema, expandServiceUrl, checkService } from "./entities/servic
 export { routeSchema, checkRoute } from "./entities/route.ts";
 export { consumerSchema, checkConsumer } from "./entities/consumer.ts";
 export { genericPluginSchema, pluginEntitySchema, unknownPluginErrors, checkPlugin, pluginScopeKey } from "./entities/plugin.ts";
+export { certificateSchema } from "./entities/certificate.ts";
+export { sniSchema } from "./entities/sni.ts";
+export { caCertificateSchema } from "./entities/ca-certificate.ts";
+export { mtlsAuthCredentialSchema } from "./entities/mtls-auth-credential.ts";
 export { entities, type EntityDefinition, type ForeignKey } from "./entities/registry.ts";
 export * from "./plugin/definition.ts";
 export type { ServerStats } from "./server-stats.ts";

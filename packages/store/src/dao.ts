@@ -3,14 +3,12 @@ import {
   entities,
   foreignKeyViolation,
   invalidOffset,
-  pluginScopeKey,
   primaryKeyViolation,
   uniqueViolation,
   type EntityKinds,
   type EntityName,
-  type PluginInstance,
 } from "@tether/core";
-import { tables } from "./tables.ts";
+import { tables, type TableSpec } from "./tables.ts";
 
 export interface Page<E> {
   data: E[];
@@ -150,7 +148,8 @@ export class EntityDao<N extends EntityName> {
     if (code === "SQLITE_CONSTRAINT_PRIMARYKEY" || message.includes(`${this.name}.id`)) return primaryKeyViolation(entity.id);
     if (code === "SQLITE_CONSTRAINT_UNIQUE") {
       const column = message.match(/UNIQUE constraint failed: \w+\.(\w+)/)?.[1];
-      if (column === "cache_key") return uniqueViolation(pluginScopeKey(entity as PluginInstance));
+      const cacheKeyFields = (tables[this.name] as TableSpec<EntityKinds[N]>).cacheKeyFields;
+      if (column === "cache_key" && cacheKeyFields) return uniqueViolation(cacheKeyFields(entity));
       if (column) return uniqueViolation({ [column]: (entity as unknown as Record<string, unknown>)[column] });
     }
     if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") {

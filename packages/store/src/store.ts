@@ -32,6 +32,10 @@ export class Store {
       routes: new EntityDao(this.db, "routes", bump),
       consumers: new EntityDao(this.db, "consumers", bump),
       plugins: new EntityDao(this.db, "plugins", bump),
+      certificates: new EntityDao(this.db, "certificates", bump),
+      snis: new EntityDao(this.db, "snis", bump),
+      ca_certificates: new EntityDao(this.db, "ca_certificates", bump),
+      mtls_auth_credentials: new EntityDao(this.db, "mtls_auth_credentials", bump),
     };
   }
 

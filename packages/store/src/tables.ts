@@ -1,12 +1,22 @@
-import type { EntityKinds, EntityName } from "@tether/core";
+import { pluginScopeKey, type EntityKinds, type EntityName } from "@tether/core";
 
 /** How each entity maps onto its table's indexed columns (the rest lives in the JSON `entity`). */
 export type ColumnMap<E> = Readonly<Record<string, (entity: E) => string | number | null>>;
 
 const ref = (r: { id: string } | null): string | null => r?.id ?? null;
 
-export const tables: { readonly [N in EntityName]: { columns: ColumnMap<EntityKinds[N]>; foreignColumns: Readonly<Record<string, string>> } } = {
-  services: { columns: { name: (s) => s.name }, foreignColumns: {} },
+export interface TableSpec<E> {
+  columns: ColumnMap<E>;
+  foreignColumns: Readonly<Record<string, string>>;
+  /** The fields behind a `cache_key` column, as a unique violation on it reports them. */
+  cacheKeyFields?: (entity: E) => Record<string, unknown>;
+}
+
+export const tables: { readonly [N in EntityName]: TableSpec<EntityKinds[N]> } = {
+  services: {
+    columns: { name: (s) => s.name, client_certificate_id: (s) => ref(s.client_certificate) },
+    foreignColumns: { client_certificate: "client_certificate_id" },
+  },
   routes: { columns: { name: (r) => r.name, service_id: (r) => ref(r.service) }, foreignColumns: { service: "service_id" } },
   consumers: { columns: { username: (c) => c.username, custom_id: (c) => c.custom_id }, foreignColumns: {} },
   plugins: {
@@ -19,5 +29,18 @@ export const tables: { readonly [N in EntityName]: { columns: ColumnMap<EntityKi
       cache_key: (p) => [p.name, ref(p.route) ?? "", ref(p.service) ?? "", ref(p.consumer) ?? ""].join("|"),
     },
     foreignColumns: { service: "service_id", route: "route_id", consumer: "consumer_id" },
+    cacheKeyFields: pluginScopeKey,
+  },
+  certificates: { columns: {}, foreignColumns: {} },
+  snis: { columns: { name: (s) => s.name, certificate_id: (s) => s.certificate.id }, foreignColumns: { certificate: "certificate_id" } },
+  ca_certificates: { columns: { cert_digest: (c) => c.cert_digest }, foreignColumns: {} },
+  mtls_auth_credentials: {
+    columns: {
+      consumer_id: (c) => c.consumer.id,
+      ca_certificate_id: (c) => ref(c.ca_certificate),
+      cache_key: (c) => `${c.subject_name}|${ref(c.ca_certificate) ?? ""}`,
+    },
+    foreignColumns: { consumer: "consumer_id", ca_certificate: "ca_certificate_id" },
+    cacheKeyFields: (c) => ({ ca_certificate: c.ca_certificate, subject_name: c.subject_name }),
   },
 };

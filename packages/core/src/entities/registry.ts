@@ -1,6 +1,10 @@
 import type { FieldErrors } from "../errors/kong-error.ts";
 import type { RecordSchema } from "../schema/types.ts";
+import { caCertificateSchema } from "./ca-certificate.ts";
+import { certificateSchema } from "./certificate.ts";
 import { checkConsumer, consumerSchema } from "./consumer.ts";
+import { mtlsAuthCredentialSchema } from "./mtls-auth-credential.ts";
+import { sniSchema } from "./sni.ts";
 import { genericPluginSchema } from "./plugin.ts";
 import { checkRoute, routeSchema } from "./route.ts";
 import { checkService, expandServiceUrl, serviceSchema } from "./service.ts";
@@ -32,7 +36,7 @@ export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
     name: "services",
     endpointKey: "name",
     uniqueFields: ["name"],
-    foreignKeys: {},
+    foreignKeys: { client_certificate: { entity: "certificates", onDelete: "restrict" } },
     schema: serviceSchema,
     prepare: expandServiceUrl,
     check: checkService,
@@ -63,5 +67,36 @@ export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
       consumer: { entity: "consumers", onDelete: "cascade" },
     },
     schema: genericPluginSchema,
+  },
+  certificates: {
+    name: "certificates",
+    endpointKey: undefined, // GET /certificates/{sni name} is a lookup through the SNI
+    uniqueFields: [],
+    foreignKeys: {},
+    schema: certificateSchema,
+  },
+  snis: {
+    name: "snis",
+    endpointKey: "name",
+    uniqueFields: ["name"],
+    foreignKeys: { certificate: { entity: "certificates", onDelete: "cascade" } },
+    schema: sniSchema,
+  },
+  ca_certificates: {
+    name: "ca_certificates",
+    endpointKey: undefined,
+    uniqueFields: ["cert_digest"],
+    foreignKeys: {},
+    schema: caCertificateSchema,
+  },
+  mtls_auth_credentials: {
+    name: "mtls_auth_credentials",
+    endpointKey: undefined,
+    uniqueFields: [],
+    foreignKeys: {
+      consumer: { entity: "consumers", onDelete: "cascade" },
+      ca_certificate: { entity: "ca_certificates", onDelete: "restrict" },
+    },
+    schema: mtlsAuthCredentialSchema,
   },
 };

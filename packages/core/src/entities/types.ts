@@ -71,12 +71,47 @@ export interface PluginInstance<Config = Record<string, unknown>> extends BaseEn
   ordering: unknown;
 }
 
+/** A server certificate and its key (PEM), chosen for handshakes by its SNIs. */
+export interface Certificate extends BaseEntity {
+  cert: string;
+  key: string;
+  cert_alt: string | null;
+  key_alt: string | null;
+}
+
+export interface Sni extends BaseEntity {
+  name: string;
+  certificate: ForeignRef;
+}
+
+/** A trusted CA (PEM), referenced by id from plugins (mtls-auth) and services. */
+export interface CaCertificate extends BaseEntity {
+  cert: string;
+  /** Hex SHA-256 of the DER certificate, computed on write. */
+  cert_digest: string;
+}
+
+/** mtls-auth's manual mapping from a certificate subject name to a consumer. */
+export interface MtlsAuthCredential {
+  id: Uuid;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  tags: string[] | null;
+  consumer: ForeignRef;
+  subject_name: string;
+  ca_certificate: ForeignRef | null;
+}
+
 /** Every stored entity kind, by its Admin API collection name. */
 export interface EntityKinds {
   services: Service;
   routes: Route;
   consumers: Consumer;
   plugins: PluginInstance;
+  certificates: Certificate;
+  snis: Sni;
+  ca_certificates: CaCertificate;
+  mtls_auth_credentials: MtlsAuthCredential;
 }
 export type EntityName = keyof EntityKinds;
 export type AnyEntity = EntityKinds[EntityName];

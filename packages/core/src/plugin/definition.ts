@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { RouteProtocol } from "../entities/types.ts";
+import type { CaCertificate, Consumer, MtlsAuthCredential, RouteProtocol } from "../entities/types.ts";
 import type { RecordSchema } from "../schema/types.ts";
 
 /** base64url(SHA-256(DER of the leaf certificate)), no padding: RFC 8705's `x5t#S256`. */
@@ -38,6 +38,27 @@ export interface AccessContext {
   clientCertificate(): ClientCertificate | undefined;
   setUpstreamHeader(name: string, value: string): void;
   removeUpstreamHeader(name: string): void;
+  /** Set by an authentication plugin; later plugins (and `anonymous` logic) read it. */
+  authenticated: Authentication | undefined;
+}
+
+/** Who an authentication plugin decided the caller is (Kong's `kong.client.authenticate`). */
+export interface Authentication {
+  consumer: Consumer | undefined;
+  /** Identifier of the credential used (e.g. the token's `sub`), for X-Credential-Identifier. */
+  credential: string | undefined;
+  /** True when the request proceeds as the `anonymous` consumer after a failed authentication. */
+  anonymous: boolean;
+}
+
+/**
+ * The parts of the configuration snapshot plugins may read: consumers, CA certificates and
+ * credentials, indexed once per snapshot, so a request never queries the store.
+ */
+export interface ConfigView {
+  consumer(by: "id" | "username" | "custom_id", value: string, ignoreCase?: boolean): Consumer | undefined;
+  caCertificate(id: string): CaCertificate | undefined;
+  mtlsCredentials(subjectName: string): readonly MtlsAuthCredential[];
 }
 
 export interface PluginHandler {
@@ -66,5 +87,6 @@ export interface PluginDefinition<Config = Record<string, unknown>> {
   readonly requestsClientCertificate: boolean;
   /** Record-level check, reported on `config` as Kong does (e.g. the PoP auth-methods rule). */
   checkConfig?(config: Config): string | undefined;
-  createHandler(config: Config, env: PluginEnvironment): PluginHandler;
+  /** Called once per snapshot: build what can be built ahead (trust stores, indexes) here. */
+  createHandler(config: Config, env: PluginEnvironment, view: ConfigView): PluginHandler;
 }

@@ -11,7 +11,7 @@ function ctx(rawHeaders: string[], query = ""): AccessContext {
   for (let i = 0; i < rawHeaders.length; i += 2) headers[rawHeaders[i]!.toLowerCase()] ??= rawHeaders[i + 1]!;
   return {
     method: "GET", scheme: "https", path: "/", query: new URLSearchParams(query), headers, rawHeaders,
-    serverName: undefined, clientCertificate: () => undefined, setUpstreamHeader() {}, removeUpstreamHeader() {},
+    serverName: undefined, clientCertificate: () => undefined, setUpstreamHeader() {}, removeUpstreamHeader() {}, authenticated: undefined,
   };
 }
 const all = ["header", "query", "body", "cookie"] as const;

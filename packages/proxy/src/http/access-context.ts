@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { AccessContext, ClientCertificate } from "@tether/core";
+import type { AccessContext, Authentication, ClientCertificate } from "@tether/core";
 import { clientCertificateOf } from "./client-certificate.ts";
 
 /** The request as plugins see it; upstream header changes are collected and applied on forward. */
@@ -8,6 +8,7 @@ export class RequestAccessContext implements AccessContext {
   readonly headers: IncomingMessage["headers"];
   readonly rawHeaders: readonly string[];
   readonly upstreamHeaders = new Map<string, string | null>();
+  authenticated: Authentication | undefined = undefined;
 
   constructor(
     private readonly req: IncomingMessage,

@@ -1,4 +1,17 @@
-import type { PluginDefinition, PluginEnvironment, PluginHandler, PluginInstance, Route, Service } from "@tether/core";
+import type {
+  CaCertificate,
+  Certificate,
+  Consumer,
+  MtlsAuthCredential,
+  PluginDefinition,
+  PluginEnvironment,
+  PluginHandler,
+  PluginInstance,
+  Route,
+  Service,
+  Sni,
+} from "@tether/core";
+import { buildConfigView } from "./config-view.ts";
 import { compileRouter, type Router } from "../router/match.ts";
 import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
 import { selectInstances } from "./select-plugins.ts";
@@ -8,6 +21,11 @@ export interface ConfigData {
   services: readonly Service[];
   routes: readonly Route[];
   plugins: readonly PluginInstance[];
+  consumers: readonly Consumer[];
+  certificates: readonly Certificate[];
+  snis: readonly Sni[];
+  ca_certificates: readonly CaCertificate[];
+  mtls_auth_credentials: readonly MtlsAuthCredential[];
 }
 
 /** A plugin instance ready to run: its definition, its stored entity and its handler. */
@@ -33,11 +51,12 @@ export function compileSnapshot(
 ): Snapshot {
   const services = new Map(data.services.map((s) => [s.id, s]));
   const known = data.plugins.filter((p) => registry.has(p.name));
+  const view = buildConfigView(data);
   const handlers = new Map<string, BoundPlugin>();
   for (const instance of known) {
     if (!instance.enabled) continue;
     const definition = registry.get(instance.name)!;
-    handlers.set(instance.id, { definition, instance, handler: definition.createHandler(instance.config, env) });
+    handlers.set(instance.id, { definition, instance, handler: definition.createHandler(instance.config, env, view) });
   }
   const perRoute = new Map<string, readonly BoundPlugin[]>();
   for (const route of data.routes) {

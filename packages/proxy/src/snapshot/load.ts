@@ -11,6 +11,11 @@ export function storeSource(store: Store): ConfigSource {
         services: store.daos.services.all(),
         routes: store.daos.routes.all(),
         plugins: store.daos.plugins.all(),
+        consumers: store.daos.consumers.all(),
+        certificates: store.daos.certificates.all(),
+        snis: store.daos.snis.all(),
+        ca_certificates: store.daos.ca_certificates.all(),
+        mtls_auth_credentials: store.daos.mtls_auth_credentials.all(),
       }))(),
   };
 }
