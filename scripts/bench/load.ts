@@ -1,0 +1,89 @@
+// A closed-loop HTTP(S) load client: N keep-alive connections, each sending the next request as
+// soon as the previous answer arrives, optionally presenting a client certificate (wrk and h2load
+// cannot). Runs in its own process so it does not share an event loop with what it measures.
+//   node --import tsx scripts/bench/load.ts '<json LoadSpec>'   → prints one JSON LoadResult line
+import { readFileSync } from "node:fs";
+import { Pool } from "undici";
+
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  durationMs: number;
+  warmupMs: number;
+  headers?: Record<string, string>;
+  certPath?: string;
+  keyPath?: string;
+  servername?: string;
+}
+
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const url = new URL(spec.url);
+  const pool = new Pool(url.origin, {
+    connections: spec.connections,
+    pipelining: 1,
+    connect: {
+      rejectUnauthorized: false,
+      ...(spec.servername ? { servername: spec.servername } : {}),
+      ...(spec.certPath ? { cert: readFileSync(spec.certPath), key: readFileSync(spec.keyPath!) } : {}),
+    },
+  });
+  const path = url.pathname + url.search;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let recording = false;
+  let stop = false;
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      const start = performance.now();
+      try {
+        const res = await pool.request({ path, method: "GET", headers: spec.headers });
+        await res.body.dump();
+        if (recording) {
+          latencies.push(performance.now() - start);
+          statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+        }
+      } catch {
+        if (recording) errors++;
+      }
+    }
+  };
+  const workers = Array.from({ length: spec.connections }, worker);
+  await new Promise((r) => setTimeout(r, spec.warmupMs));
+  recording = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, spec.durationMs));
+  recording = false;
+  const elapsed = performance.now() - t0;
+  stop = true;
+  await Promise.all(workers);
+  await pool.close();
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    requests: latencies.length,
+    rps: Math.round((latencies.length / elapsed) * 1000),
+    p50Ms: Number(percentile(sorted, 50).toFixed(3)),
+    p99Ms: Number(percentile(sorted, 99).toFixed(3)),
+    errors,
+    statuses,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const spec = JSON.parse(process.argv[2]!) as LoadSpec;
+  runLoad(spec).then((r) => console.log(JSON.stringify(r)));
+}

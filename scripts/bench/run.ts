@@ -1,0 +1,117 @@
+// `npm run bench`: the cost of Tether's certificate-bound path, measured side by side on loopback.
+// Starts nginx (a trivial upstream and a TLS reverse proxy), the test IdP and Tether, then runs the
+// scenarios interleaved, round after round, with a client presenting a client certificate over
+// keep-alive connections. Prints requests/s, p50 and p99 per scenario (median over rounds) and the
+// ratios. Environment: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_WORKERS (1).
+import { execFile } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { CLIENTS, OPAQUE_RESOURCE, ES256_RESOURCE, startIdp } from "../../test/fixtures/idp/index.ts";
+import { createPki } from "../../test/fixtures/pki/index.ts";
+import { adminJson, startTether } from "../../test/helpers/tether.ts";
+import type { LoadResult, LoadSpec } from "./load.ts";
+import { nginxAvailable, startNginx } from "./nginx.ts";
+
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 5);
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
+const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 32);
+const WORKERS = Number(process.env["BENCH_WORKERS"] ?? 1);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function load(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--import", import.meta.resolve("tsx"), new URL("./load.ts", import.meta.url).pathname, JSON.stringify(spec)], { maxBuffer: 1 << 20 }, (error, stdout) =>
+      error ? reject(error) : resolve(JSON.parse(stdout.trim().split("\n").pop()!) as LoadResult),
+    );
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  if (!nginxAvailable()) {
+    console.error("nginx is required for the side-by-side baseline: apt-get install nginx-light");
+    process.exit(1);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tether-bench-"));
+  const pki = createPki();
+  const idp = await startIdp({ pki });
+  const nginx = await startNginx({ dir: join(dir, "nginx"), workers: WORKERS, cert: pki.server.certPath, key: pki.server.keyPath, upstreamPort: await freePort(), tlsPort: await freePort() });
+  const tether = await startTether({
+    env: { TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath, TETHER_WORKERS: String(WORKERS) },
+  });
+  try {
+    const upstream = `http://127.0.0.1:${nginx.upstreamPort}`;
+    await adminJson(tether, "POST", "/services", { name: "bench", url: upstream });
+    await adminJson(tether, "POST", "/services/bench/routes", { name: "pass", paths: ["/pass"] });
+    const oidc = (name: string, path: string, config: Record<string, unknown>) => async () => {
+      await adminJson(tether, "POST", "/services", { name, url: upstream });
+      await adminJson(tether, "POST", `/services/${name}/routes`, { paths: [path] });
+      await adminJson(tether, "POST", `/services/${name}/plugins`, { name: "tls-handshake-modifier" });
+      const res = await adminJson(tether, "POST", `/services/${name}/plugins`, { name: "openid-connect", config: { issuer: idp.issuer, proof_of_possession_mtls: "strict", ...config } });
+      if (res.status !== 201) console.warn(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    };
+    await oidc("bound", "/bound", { auth_methods: ["bearer"] })();
+    await oidc("introspected", "/introspected", { auth_methods: ["introspection"], client_id: [CLIENTS.gateway.clientId], client_secret: [CLIENTS.gateway.clientSecret] })();
+    const token = async (resource?: string) => {
+      const res = await idp.token({ ...CLIENTS.certBound, cert: pki.clients.alice, ...(resource ? { resource } : {}) });
+      return res.body.access_token as string;
+    };
+    const cert = { certPath: pki.clients.alice.certPath, keyPath: pki.clients.alice.keyPath, servername: "localhost" };
+    const tls = `https://127.0.0.1`;
+    const scenarios: { id: number; name: string; spec: Omit<LoadSpec, "durationMs" | "warmupMs" | "connections"> }[] = [
+      { id: 1, name: "direct to the upstream (http)", spec: { url: `${upstream}/pass` } },
+      { id: 2, name: "nginx TLS pass-through", spec: { url: `${tls}:${nginx.tlsPort}/pass`, ...cert } },
+      { id: 3, name: "Tether TLS pass-through (route, no plugins)", spec: { url: `${tls}:${tether.httpsPort}/pass`, ...cert } },
+      { id: 4, name: "Tether bearer RS256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
+      { id: 5, name: "Tether bearer ES256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, headers: { authorization: `Bearer ${await token(ES256_RESOURCE)}` }, ...cert } },
+      { id: 6, name: "Tether introspection (cached) + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/introspected`, headers: { authorization: `Bearer ${await token(OPAQUE_RESOURCE)}` }, ...cert } },
+    ];
+    // Every scenario must answer 200 before it is measured: a benchmark of 401s measures nothing.
+    await new Promise((r) => setTimeout(r, 1000));
+    const usable = [];
+    for (const s of scenarios) {
+      const probe = await load({ ...s.spec, connections: 1, durationMs: 300, warmupMs: 100 });
+      if (probe.statuses["200"] && Object.keys(probe.statuses).length === 1 && probe.errors === 0) usable.push(s);
+      else console.warn(`scenario ${s.id} (${s.name}) skipped: probe answered ${JSON.stringify(probe.statuses)} errors=${probe.errors}`);
+    }
+    const results = new Map<number, LoadResult[]>();
+    for (let round = 1; round <= ROUNDS; round++)
+      for (const s of usable) {
+        const r = await load({ ...s.spec, connections: CONNECTIONS, durationMs: SECONDS * 1000, warmupMs: 1000 });
+        results.set(s.id, [...(results.get(s.id) ?? []), r]);
+        process.stderr.write(`round ${round} scenario ${s.id}: ${r.rps} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms ${JSON.stringify(r.statuses)}\n`);
+      }
+    const summary = new Map<number, { rps: number; p50: number; p99: number }>();
+    for (const [id, rs] of results) summary.set(id, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50Ms)), p99: median(rs.map((r) => r.p99Ms)) });
+    console.log(`\nTether benchmark — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    console.log(`${CONNECTIONS} keep-alive connections, ${SECONDS} s × ${ROUNDS} interleaved rounds (medians), ${WORKERS} worker(s) for nginx and Tether\n`);
+    console.log("| # | scenario | req/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|");
+    for (const s of usable) {
+      const m = summary.get(s.id)!;
+      console.log(`| ${s.id} | ${s.name} | ${m.rps} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} |`);
+    }
+    const ratio = (a: number, b: number) => (summary.has(a) && summary.has(b) ? (summary.get(a)!.rps / summary.get(b)!.rps).toFixed(2) : "n/a");
+    const p99gap = summary.has(4) && summary.has(3) ? (summary.get(4)!.p99 - summary.get(3)!.p99).toFixed(2) : "n/a";
+    console.log(`\nratios (req/s): 3/2 = ${ratio(3, 2)}   4/2 = ${ratio(4, 2)}   4/3 = ${ratio(4, 3)}   p99(4) − p99(3) = ${p99gap} ms`);
+  } finally {
+    await tether.stop();
+    await nginx.stop();
+    await idp.stop();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pki.dir, { recursive: true, force: true });
+  }
+}
+
+await main();
