@@ -51,10 +51,14 @@ async function main(): Promise<void> {
   const tether = await startTether({
     env: { TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath, TETHER_WORKERS: String(WORKERS) },
   });
+  // The same gateway with the undici forwarder, measured beside http-proxy (issue 5).
+  const tetherUndici = await startTether({ env: { TETHER_WORKERS: String(WORKERS), TETHER_FORWARDER: "undici" } });
   try {
     const upstream = `http://127.0.0.1:${nginx.upstreamPort}`;
-    await adminJson(tether, "POST", "/services", { name: "bench", url: upstream });
-    await adminJson(tether, "POST", "/services/bench/routes", { name: "pass", paths: ["/pass"] });
+    for (const t of [tether, tetherUndici]) {
+      await adminJson(t, "POST", "/services", { name: "bench", url: upstream });
+      await adminJson(t, "POST", "/services/bench/routes", { name: "pass", paths: ["/pass"] });
+    }
     const oidc = (name: string, path: string, config: Record<string, unknown>) => async () => {
       await adminJson(tether, "POST", "/services", { name, url: upstream });
       await adminJson(tether, "POST", `/services/${name}/routes`, { paths: [path] });
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
       { id: 3, name: "Tether TLS pass-through (route, no plugins)", spec: { url: `${tls}:${tether.httpsPort}/pass`, ...cert } },
       { id: 4, name: "Tether bearer RS256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 5, name: "Tether bearer ES256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, headers: { authorization: `Bearer ${await token(ES256_RESOURCE)}` }, ...cert } },
+      { id: 7, name: "Tether TLS pass-through, undici forwarder", spec: { url: `${tls}:${tetherUndici.httpsPort}/pass`, ...cert } },
       { id: 6, name: "Tether introspection (cached) + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/introspected`, headers: { authorization: `Bearer ${await token(OPAQUE_RESOURCE)}` }, ...cert } },
     ];
     // Every scenario must answer 200 before it is measured: a benchmark of 401s measures nothing.
@@ -104,8 +109,9 @@ async function main(): Promise<void> {
     }
     const ratio = (a: number, b: number) => (summary.has(a) && summary.has(b) ? (summary.get(a)!.rps / summary.get(b)!.rps).toFixed(2) : "n/a");
     const p99gap = summary.has(4) && summary.has(3) ? (summary.get(4)!.p99 - summary.get(3)!.p99).toFixed(2) : "n/a";
-    console.log(`\nratios (req/s): 3/2 = ${ratio(3, 2)}   4/2 = ${ratio(4, 2)}   4/3 = ${ratio(4, 3)}   p99(4) − p99(3) = ${p99gap} ms`);
+    console.log(`\nratios (req/s): 3/2 = ${ratio(3, 2)}   4/2 = ${ratio(4, 2)}   4/3 = ${ratio(4, 3)}   p99(4) − p99(3) = ${p99gap} ms   undici/http-proxy (7/3) = ${ratio(7, 3)}`);
   } finally {
+    await tetherUndici.stop();
     await tether.stop();
     await nginx.stop();
     await idp.stop();

@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger, PluginResponse } from "@tether/core";
 import type { Forwarder } from "./forward/forwarder.ts";
 import { RequestAccessContext } from "./http/access-context.ts";
 import { negotiateFormat, renderError } from "./http/error-page.ts";
+import { nextRequestId } from "./http/request-id.ts";
 import { rewriteUpstreamHeaders } from "./http/forwarded-headers.ts";
 import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./router/normalize.ts";
 import { upstreamPath } from "./router/upstream-path.ts";
@@ -20,7 +20,7 @@ const UPSTREAM_MESSAGES = {
 
 export interface RequestHandlerDeps {
   snapshot(): Snapshot;
-  forwarder: Forwarder;
+  forwarder: Pick<Forwarder, "forward">;
   log: Logger;
   scheme: "http" | "https";
   /** The port the listener is bound to (for X-Forwarded-Port and host:port routes). */
@@ -57,7 +57,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     deps.onRequest();
     const snapshot = deps.snapshot(); // this request finishes on the snapshot it started with
-    const requestId = randomBytes(16).toString("hex");
+    const requestId = nextRequestId();
     res.setHeader("X-Tether-Request-Id", requestId);
     const { path: rawPath, query: rawQuery } = splitRequestTarget(req.url ?? "/");
     if (hasInvalidPercentEncoding(rawPath)) return sendError(req, res, 400, UPSTREAM_MESSAGES[400], requestId, true);

@@ -3,6 +3,7 @@ import https from "node:https";
 import type { AddressInfo, Server, Socket } from "node:net";
 import type { Logger, PluginDefinition, PluginEnvironment, ServerStats } from "@tether/core";
 import { Forwarder } from "./forward/forwarder.ts";
+import { UndiciForwarder } from "./forward/undici-forwarder.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { answerClientError } from "./http/client-error.ts";
 import { SnapshotHolder, type ConfigSource } from "./snapshot/holder.ts";
@@ -24,6 +25,8 @@ export interface ProxyOptions {
   env: PluginEnvironment;
   log: Logger;
   pollIntervalMs?: number;
+  /** The forwarding engine: http-proxy (default, the design's) or undici (measured side by side). */
+  forwarder?: "http-proxy" | "undici";
 }
 
 export interface RunningProxy {
@@ -47,7 +50,7 @@ function listen(server: Server, spec: ListenerSpec): Promise<number> {
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const holder = new SnapshotHolder(options.source, options.plugins, options.env, options.log);
   holder.watch(options.pollIntervalMs ?? 200);
-  const forwarder = new Forwarder();
+  const forwarder: Pick<Forwarder, "forward" | "close"> = options.forwarder === "undici" ? new UndiciForwarder() : new Forwarder();
   const counters = { requests: 0, accepted: 0, active: 0 };
   const fronts: Server[] = [];
   const httpServers: http.Server[] = [];

@@ -20,6 +20,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     env,
     log,
     pollIntervalMs: config.db_update_frequency * 1000,
+    forwarder: config.forwarder,
   });
   for (const { spec, port } of proxy.addresses)
     log.info("proxy listening", { listener: `${spec.host}:${port}${spec.ssl ? " ssl" : ""}`, host: spec.host, port, ssl: spec.ssl });

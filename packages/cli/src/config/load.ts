@@ -16,6 +16,8 @@ export interface TetherConfig {
   db_update_frequency: number;
   log_level: "debug" | "info" | "warn" | "error";
   workers: number;
+  /** Forwarding engine: `http-proxy` (default) or `undici`. */
+  forwarder: "http-proxy" | "undici";
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -25,9 +27,10 @@ const DEFAULTS: Record<string, string> = {
   db_update_frequency: "0.2",
   log_level: "info",
   workers: "1",
+  forwarder: "http-proxy",
 };
 
-const KEYS = ["prefix", "admin_listen", "proxy_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency", "log_level", "workers"];
+const KEYS = ["prefix", "admin_listen", "proxy_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency", "log_level", "workers", "forwarder"];
 
 /** `key = value` lines; `#` starts a comment (Kong's kong.conf syntax). */
 export function parseConfFile(text: string, file: string): Record<string, string> {
@@ -66,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const logLevel = raw["log_level"]!;
   if (!["debug", "info", "warn", "error"].includes(logLevel))
     throw new ConfigError(`log_level: expected one of debug, info, warn, error, got '${logLevel}'`);
+  const forwarder = raw["forwarder"]!;
+  if (forwarder !== "http-proxy" && forwarder !== "undici") throw new ConfigError(`forwarder: expected http-proxy or undici, got '${forwarder}'`);
   const sslCert = raw["ssl_cert"] || undefined;
   const sslKey = raw["ssl_cert_key"] || undefined;
   if (Boolean(sslCert) !== Boolean(sslKey)) throw new ConfigError(`${sslCert ? "ssl_cert_key" : "ssl_cert"}: ssl_cert and ssl_cert_key must be set together`);
@@ -82,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     db_update_frequency: number("db_update_frequency", 0.05, 60, false),
     log_level: logLevel as TetherConfig["log_level"],
     workers: number("workers", 1, 64, true),
+    forwarder,
   };
 }
 
