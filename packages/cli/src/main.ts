@@ -1,15 +1,24 @@
 import { migrations } from "./commands/migrations.ts";
 import { start } from "./commands/start.ts";
 import { ConfigError } from "./config/listen.ts";
-import { loadConfig } from "./config/load.ts";
+import { loadConfig, type TetherConfig } from "./config/load.ts";
 import { createLogger } from "./logger.ts";
 
 const USAGE = `usage: tether <command>
 
-  start                 run the Admin API and the proxy
+  start [--workers N]   run the Admin API and the proxy (N proxy worker processes)
   migrations up|list    apply or list store migrations
 
 Configuration: TETHER_* environment variables or tether.conf (Kong's property names).`;
+
+/** `--workers N` overrides the `workers` property (TETHER_WORKERS). */
+function withStartFlags(config: TetherConfig, args: string[]): TetherConfig {
+  const i = args.indexOf("--workers");
+  if (i === -1) return config;
+  const workers = Number(args[i + 1]);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ConfigError(`workers: --workers expects an integer between 1 and 64, got '${args[i + 1] ?? ""}'`);
+  return { ...config, workers };
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.log_level);
   switch (command) {
     case "start":
-      await start(config, log);
+      await start(withStartFlags(config, rest), log);
       return -1; // keeps running
     case "migrations":
       return migrations(config, rest[0], (line) => console.log(line));

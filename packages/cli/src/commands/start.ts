@@ -1,66 +1,131 @@
+import cluster from "node:cluster";
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { createAdminApp } from "@tether/admin";
-import type { Logger } from "@tether/core";
+import type { Logger, ServerStats } from "@tether/core";
 import { bundledPlugins, TETHER_VERSION } from "@tether/plugins";
-import { startProxy, storeSource } from "@tether/proxy";
+import { startProxy, storeSource, type RunningProxy } from "@tether/proxy";
 import { Store } from "@tether/store";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
 import { outboundFetch, serverCertificate } from "../tls-material.ts";
+import { sumStats, type StatsMessage } from "../worker-stats.ts";
 
-/** Runs the Admin API and the proxy in one process over the store under the prefix. */
-export async function start(config: TetherConfig, log: Logger): Promise<void> {
-  const store = Store.open(config.prefix);
-  const env = { ...outboundFetch(config), log };
+const GRACE_MS = 10_000;
+
+async function runProxy(config: TetherConfig, log: Logger, store: Store): Promise<RunningProxy> {
   const proxy = await startProxy({
     listeners: config.proxy_listen,
     tls: serverCertificate(config),
     source: storeSource(store),
     plugins: bundledPlugins,
-    env,
+    env: { ...outboundFetch(config), log },
     log,
     pollIntervalMs: config.db_update_frequency * 1000,
     forwarder: config.forwarder,
   });
+  const worker = cluster.isWorker ? { worker: cluster.worker?.id } : {};
   for (const { spec, port } of proxy.addresses)
-    log.info("proxy listening", { listener: `${spec.host}:${port}${spec.ssl ? " ssl" : ""}`, host: spec.host, port, ssl: spec.ssl });
+    log.info("proxy listening", { listener: `${spec.host}:${port}${spec.ssl ? " ssl" : ""}`, host: spec.host, port, ssl: spec.ssl, ...worker });
+  return proxy;
+}
 
+async function runAdmin(config: TetherConfig, log: Logger, store: Store, stats: () => ServerStats): Promise<Server[]> {
   const app = createAdminApp({
     store,
     plugins: bundledPlugins,
     version: TETHER_VERSION,
     nodeId: randomUUID(),
     configuration: sanitizedConfig(config),
-    stats: proxy.stats,
+    stats,
     log,
     adminToken: config.admin_token,
   });
-  const adminServers: Server[] = [];
+  const servers: Server[] = [];
   for (const spec of config.admin_listen) {
     const server = app.listen(spec.port, spec.host);
     await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : spec.port;
-    adminServers.push(server);
+    servers.push(server);
     log.info("admin listening", { listener: `${spec.host}:${port}`, host: spec.host, port });
   }
+  return servers;
+}
 
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to GRACE_MS), exit 0. */
+function onShutdown(log: Logger, stop: () => Promise<void>): void {
   let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
+  const handler = (signal: string) => async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info("stopping", { signal });
-    await Promise.all([
-      proxy.close(10_000),
-      ...adminServers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeIdleConnections();
-      })),
-    ]);
-    store.close();
+    await stop();
     log.info("stopped");
     process.exit(0);
   };
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", handler("SIGTERM"));
+  process.once("SIGINT", handler("SIGINT"));
+}
+
+/**
+ * `tether start`: the Admin API and the proxy in one process by default; with `workers` > 1 the
+ * primary serves the Admin API and N proxy workers (node:cluster) share the listeners, each
+ * compiling its own snapshot from the store when the config version moves.
+ */
+export async function start(config: TetherConfig, log: Logger): Promise<void> {
+  if (cluster.isWorker) return startWorker(config, log);
+  const store = Store.open(config.prefix); // migrations run here, once, before any worker reads
+  if (config.workers === 1) {
+    const proxy = await runProxy(config, log, store);
+    const admin = await runAdmin(config, log, store, proxy.stats);
+    onShutdown(log, async () => {
+      await Promise.all([proxy.close(GRACE_MS), ...admin.map(closeServer)]);
+      store.close();
+    });
+    return;
+  }
+  serverCertificate(config); // make the default certificate once, not N times concurrently
+  const latest = new Map<number, ServerStats>();
+  let stopping = false;
+  const fork = (): void => {
+    const worker = cluster.fork();
+    worker.on("message", (message: StatsMessage) => {
+      if (message?.type === "stats") latest.set(worker.id, message.stats);
+    });
+  };
+  cluster.on("exit", (worker, code, signal) => {
+    latest.delete(worker.id);
+    if (stopping) return;
+    log.error("proxy worker died; starting another", { worker: worker.id, code, signal });
+    fork();
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  const admin = await runAdmin(config, log, store, () => sumStats([...latest.values()]));
+  onShutdown(log, async () => {
+    stopping = true;
+    const exits = Object.values(cluster.workers ?? {}).map(
+      (w) => new Promise<void>((resolve) => (w && !w.isDead() ? (w.once("exit", () => resolve()), w.process.kill("SIGTERM")) : resolve())),
+    );
+    await Promise.all([...exits, ...admin.map(closeServer)]);
+    store.close();
+  });
+}
+
+async function startWorker(config: TetherConfig, log: Logger): Promise<void> {
+  const store = new Store(`${config.prefix}/tether.db`);
+  const proxy = await runProxy(config, log, store);
+  const report = setInterval(() => process.send?.({ type: "stats", stats: proxy.stats() } satisfies StatsMessage), 500);
+  report.unref();
+  onShutdown(log, async () => {
+    clearInterval(report);
+    await proxy.close(GRACE_MS);
+    store.close();
+  });
 }
