@@ -1,11 +1,21 @@
 import { Router } from "@koa/router";
 import Koa from "koa";
 import type { Logger } from "@tether/core";
+import { mountCertificates } from "./endpoints/certificates.ts";
 import { mountCollection, type CollectionSpec } from "./endpoints/collections.ts";
+import { mountConsumerSearch } from "./endpoints/consumer-search.ts";
+import { mountEndpoints } from "./endpoints/endpoints.ts";
+import { mountDisabled, mountForeignEntity, type ForeignEntitySpec } from "./endpoints/foreign-entity.ts";
 import { mountInfo, type InfoOptions } from "./endpoints/info.ts";
+import { mountPluginRoutes } from "./endpoints/plugin-routes.ts";
+import { pluginAdminRoutes } from "@tether/plugins";
+import { mountSchemas } from "./endpoints/schemas.ts";
+import { mountTags } from "./endpoints/tags.ts";
 import type { WriteContext } from "./entities/write.ts";
+import { allowedMethodsMiddleware } from "./http/allowed-methods.ts";
 import { adminTokenMiddleware } from "./http/auth.ts";
 import { errorMiddleware } from "./http/errors.ts";
+import { responseHeadersMiddleware } from "./http/response-headers.ts";
 
 export interface AdminOptions extends InfoOptions {
   log: Logger;
@@ -19,19 +29,40 @@ const collections: CollectionSpec[] = [
   { kind: "routes", path: "/routes" },
   { kind: "consumers", path: "/consumers" },
   { kind: "plugins", path: "/plugins" },
-  { kind: "routes", path: "/services/:parent/routes", parent: { kind: "services", field: "service", param: "parent" } },
-  { kind: "plugins", path: "/services/:parent/plugins", parent: { kind: "services", field: "service", param: "parent" } },
-  { kind: "plugins", path: "/routes/:parent/plugins", parent: { kind: "routes", field: "route", param: "parent" } },
-  { kind: "plugins", path: "/consumers/:parent/plugins", parent: { kind: "consumers", field: "consumer", param: "parent" } },
-  { kind: "certificates", path: "/certificates" },
+  { kind: "routes", path: "/services/:services/routes", parent: { kind: "services", field: "service", param: "services" } },
+  { kind: "plugins", path: "/services/:services/plugins", parent: { kind: "services", field: "service", param: "services" } },
+  { kind: "plugins", path: "/routes/:routes/plugins", parent: { kind: "routes", field: "route", param: "routes" } },
+  { kind: "plugins", path: "/consumers/:consumers/plugins", parent: { kind: "consumers", field: "consumer", param: "consumers" } },
+  // /certificates and /certificates/{certificates}: endpoints/certificates.ts (`snis` shorthand, SNI names as keys)
   { kind: "snis", path: "/snis" },
-  { kind: "snis", path: "/certificates/:parent/snis", parent: { kind: "certificates", field: "certificate", param: "parent" } },
+  { kind: "snis", path: "/certificates/:certificates/snis", parent: { kind: "certificates", field: "certificate", param: "certificates" } },
+  {
+    kind: "services",
+    path: "/certificates/:certificates/services",
+    parent: { kind: "certificates", field: "client_certificate", param: "certificates" },
+  },
   { kind: "ca_certificates", path: "/ca_certificates" },
   { kind: "mtls_auth_credentials", path: "/mtls-auths" },
   {
     kind: "mtls_auth_credentials",
-    path: "/consumers/:parent/mtls-auth",
-    parent: { kind: "consumers", field: "consumer", param: "parent" },
+    path: "/consumers/:consumers/mtls-auth",
+    parent: { kind: "consumers", field: "consumer", param: "consumers" },
+    strictDelete: true,
+  },
+];
+
+/** Entities reached through the foreign key of their owner, as Kong generates them. */
+const foreignEntities: ForeignEntitySpec[] = [
+  { kind: "routes", path: "/routes/:routes/service", field: "service", target: "services" },
+  { kind: "plugins", path: "/plugins/:plugins/service", field: "service", target: "services" },
+  { kind: "plugins", path: "/plugins/:plugins/route", field: "route", target: "routes" },
+  { kind: "plugins", path: "/plugins/:plugins/consumer", field: "consumer", target: "consumers" },
+  {
+    kind: "mtls_auth_credentials",
+    path: "/mtls-auths/:mtls_auth_credentials/consumer",
+    field: "consumer",
+    target: "consumers",
+    readOnly: true,
   },
 ];
 
@@ -41,13 +72,21 @@ export function createAdminApp(options: AdminOptions): Koa {
   const router = new Router();
   const write: WriteContext = { store: options.store, plugins: options.plugins };
   mountInfo(router, options); // before collections: /plugins/enabled must win over /plugins/{id}
+  mountPluginRoutes(router, pluginAdminRoutes); // /openid-connect/issuers, /openid-connect/jwks
+  mountEndpoints(router);
+  mountSchemas(router, write); // before foreign entities: /plugins/schema/{name} is not a plugin's
+  mountTags(router, options.store);
+  mountConsumerSearch(router, options.store); // before collections: it hands over when there is no ?custom_id
+  mountCertificates(router, write);
   for (const spec of collections) mountCollection(router, write, spec);
+  for (const spec of foreignEntities) mountForeignEntity(router, write, spec);
+  mountDisabled(router, "/snis/:snis/certificate");
 
+  app.use(responseHeadersMiddleware(options.version));
   app.use(errorMiddleware(options.log));
   app.use(adminTokenMiddleware(options.adminToken));
   app.use(router.routes());
-  // Not `throw: true`: the thrown error would not carry the Allow header that 405 needs.
-  // errorMiddleware gives the bare 405/501 answered here Kong's body.
-  app.use(router.allowedMethods());
+  // What no route handled: Kong's OPTIONS answer, 405 with Allow, or 404.
+  app.use(allowedMethodsMiddleware());
   return app;
 }

@@ -1,3 +1,4 @@
+import { configCommand } from "./commands/config.ts";
 import { migrations } from "./commands/migrations.ts";
 import { start } from "./commands/start.ts";
 import { ConfigError } from "./config/listen.ts";
@@ -8,6 +9,8 @@ const USAGE = `usage: tether <command>
 
   start [--workers N]   run the Admin API and the proxy (N proxy worker processes)
   migrations up|list    apply or list store migrations
+  config db_export [FILE] | db_import FILE | parse FILE
+                        write, load or check a declarative configuration (Kong's format)
 
 Configuration: TETHER_* environment variables or tether.conf (Kong's property names).`;
 
@@ -34,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     case "migrations":
       return migrations(config, rest[0], (line) => console.log(line));
+    case "config":
+      return configCommand(config, rest, { out: (line) => console.log(line), err: (line) => console.error(line) });
     default:
       console.error(`unknown command '${command}'\n\n${USAGE}`);
       return 2;

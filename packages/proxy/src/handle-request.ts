@@ -5,6 +5,7 @@ import { RequestAccessContext } from "./http/access-context.ts";
 import { negotiateFormat, renderError } from "./http/error-page.ts";
 import { nextRequestId } from "./http/request-id.ts";
 import { rewriteUpstreamHeaders } from "./http/forwarded-headers.ts";
+import { withoutQueryArgs } from "./http/query-args.ts";
 import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./router/normalize.ts";
 import { upstreamPath } from "./router/upstream-path.ts";
 import type { Snapshot } from "./snapshot/compile.ts";
@@ -117,7 +118,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     }
     deps.forwarder.forward(req, res, {
       service,
-      upstreamUrl: upstreamPath(service.path, path, match.strippedPrefix) + rawQuery,
+      upstreamUrl: upstreamPath(service.path, path, match.strippedPrefix) + withoutQueryArgs(rawQuery, ctx.removedQueryArgs),
+      body: ctx.body.upstreamStream(),
       onFailure: (failure) => {
         deps.log.warn("upstream failure", { service: service.id, status: failure.status, cause: failure.cause });
         sendError(req, res, failure.status, UPSTREAM_MESSAGES[failure.status], requestId, true);

@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import tls from "node:tls";
 import type { AddressInfo, Server, Socket } from "node:net";
 import type { Logger, PluginDefinition, PluginEnvironment, ServerStats } from "@tether/core";
 import { Forwarder } from "./forward/forwarder.ts";
@@ -9,6 +10,7 @@ import { answerClientError } from "./http/client-error.ts";
 import { SnapshotHolder, type ConfigSource } from "./snapshot/holder.ts";
 import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
 import { createSniFront } from "./tls/sni-front.ts";
+import { serverCertificateCallback } from "./tls/sni-callback.ts";
 
 export interface ListenerSpec {
   host: string;
@@ -77,10 +79,22 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         onRequest: () => counters.requests++,
       });
     if (spec.ssl) {
-      const base = { cert: options.tls.cert, key: options.tls.key };
-      const certServer = https.createServer(certificateRequestingOptions(base), handler("https"));
-      const plainServer = https.createServer(plainOptions(base), handler("https"));
-      for (const s of [certServer, plainServer]) {
+      // Handshakes with an SNI go to servers holding no certificate of their own: their
+      // SNICallback installs the one the certificates/snis entities name, else the default. (Node
+      // installs a single certificate from that callback; a default of another key type left in
+      // the server would still be picked by clients preferring that type.) Without an SNI,
+      // servers holding the default certificate answer.
+      const defaultCertificate = { cert: options.tls.cert, key: options.tls.key };
+      const bySni = {
+        SNICallback: serverCertificateCallback(() => holder.snapshot.serverCertificates, tls.createSecureContext(defaultCertificate)),
+      };
+      const serve = handler("https");
+      const certServer = https.createServer(certificateRequestingOptions(bySni), serve);
+      const plainServer = https.createServer(plainOptions(bySni), serve);
+      const noSniCertServer = https.createServer(certificateRequestingOptions(defaultCertificate), serve);
+      const noSniPlainServer = https.createServer(plainOptions(defaultCertificate), serve);
+      const servers = [certServer, plainServer, noSniCertServer, noSniPlainServer];
+      for (const s of servers) {
         s.on("tlsClientError", () => undefined);
         s.on("clientError", answerClientError);
       }
@@ -88,11 +102,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         wantsClientCertificate: (name) => holder.snapshot.handshake.wantsClientCertificate(name),
         certServer,
         plainServer,
+        noServerName: { certServer: noSniCertServer, plainServer: noSniPlainServer },
       });
       front.on("connection", track);
       portRef.port = await listen(front, spec);
       fronts.push(front);
-      httpServers.push(certServer, plainServer);
+      httpServers.push(...servers);
     } else {
       const server = http.createServer(handler("http"));
       server.on("connection", track);

@@ -8,6 +8,7 @@ import {
   type EntityKinds,
   type EntityName,
 } from "@tether/core";
+import { decodeOffset, encodeOffset } from "./offset.ts";
 import { tables, type TableSpec } from "./tables.ts";
 
 export interface Page<E> {
@@ -16,11 +17,18 @@ export interface Page<E> {
   offset: string | undefined;
 }
 
+/** Kong's `?tags=` filter: `a,b` wants every tag (`all`), `a/b` any of them. */
+export interface TagFilter {
+  readonly tags: readonly string[];
+  readonly match: "all" | "any";
+}
+
 export interface ListOptions {
   size: number;
   offset?: string | undefined;
   /** Restrict to rows whose foreign field (e.g. `service`) references this id. */
   foreign?: { field: string; id: string } | undefined;
+  tags?: TagFilter | undefined;
 }
 
 interface Row {
@@ -67,7 +75,7 @@ export class EntityDao<N extends EntityName> {
     const params: string[] = [];
     if (options.offset !== undefined) {
       where.push("id > ?");
-      params.push(decodeOffset(options.offset));
+      params.push(decodeIdOffset(options.offset));
     }
     if (options.foreign) {
       const column = tables[this.name].foreignColumns[options.foreign.field];
@@ -75,13 +83,19 @@ export class EntityDao<N extends EntityName> {
       where.push(`${column} = ?`);
       params.push(options.foreign.id);
     }
+    if (options.tags) {
+      // Filtering in SQL, not after the LIMIT, keeps every page full and the offsets right.
+      const condition = tagCondition(options.tags);
+      where.push(condition.sql);
+      params.push(...condition.params);
+    }
     const sql = `SELECT id, entity FROM ${this.name}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, options.size + 1) as (Row & { id: string })[];
     const more = rows.length > options.size;
     const page = rows.slice(0, options.size);
     return {
       data: page.map((r) => JSON.parse(r.entity) as EntityKinds[N]),
-      offset: more ? encodeOffset(page[page.length - 1]!.id) : undefined,
+      offset: more ? encodeOffset([page[page.length - 1]!.id]) : undefined,
     };
   }
 
@@ -122,7 +136,8 @@ export class EntityDao<N extends EntityName> {
     const params: Record<string, string | number | null> = {
       id: entity.id,
       created_at: entity.created_at,
-      updated_at: entity.updated_at,
+      // mtls_auth_credentials have no updated_at (Kong): the column then keeps the creation time
+      updated_at: "updated_at" in entity ? entity.updated_at : entity.created_at,
       entity: JSON.stringify(entity),
     };
     for (const [column, read] of Object.entries(tables[this.name].columns))
@@ -163,16 +178,16 @@ export class EntityDao<N extends EntityName> {
   }
 }
 
-function encodeOffset(id: string): string {
-  return Buffer.from(JSON.stringify([id])).toString("base64");
+/** The entity's `tags` (a JSON array in the row) contain all, or any, of the wanted tags. */
+function tagCondition(filter: TagFilter): { sql: string; params: string[] } {
+  const has = (test: string): string => `EXISTS (SELECT 1 FROM json_each(entity, '$.tags') WHERE value ${test})`;
+  if (filter.match === "any")
+    return { sql: has(`IN (${filter.tags.map(() => "?").join(", ")})`), params: [...filter.tags] };
+  return { sql: filter.tags.map(() => has("= ?")).join(" AND "), params: [...filter.tags] };
 }
 
-function decodeOffset(offset: string): string {
-  try {
-    const value = JSON.parse(Buffer.from(offset, "base64").toString("utf8")) as unknown;
-    if (Array.isArray(value) && typeof value[0] === "string") return value[0];
-  } catch {
-    // falls through to the Kong error below
-  }
-  throw invalidOffset(offset);
+function decodeIdOffset(offset: string): string {
+  const [id] = decodeOffset(offset);
+  if (typeof id !== "string") throw invalidOffset(offset, "bad json encoding");
+  return id;
 }

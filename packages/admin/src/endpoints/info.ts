@@ -16,15 +16,39 @@ export interface InfoOptions {
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
+/**
+ * The Kong version `GET /` reports as `version`. Kong's tooling reads it to choose behaviour:
+ * decK parses it as semver and, from 3.0, writes and requires `_format_version: "3.0"` and
+ * checks 3.x route paths; from 3.4 it uses consumer-group scoped plugins. Tether speaks the 3.x
+ * Admin API, so it answers as a 3.x release; its own version is `tether_version`.
+ */
+export const KONG_COMPATIBLE_VERSION = "3.9.0";
+
+/** nginx's timer counts, in Node terms: pending timers are the active Timeouts; none runs during a request. */
+function timers(): { running: number; pending: number } {
+  return { running: 0, pending: process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length };
+}
+
+/** A store that throws (closed, file gone) is unreachable, never a 500 on /status. */
+function reachable(store: Store): boolean {
+  try {
+    return store.reachable();
+  } catch {
+    return false;
+  }
+}
+
 export function mountInfo(router: Router, info: InfoOptions): void {
   router.get("/", (ctx) => {
     const enabled = new Set(info.store.daos.plugins.all().map((p) => p.name));
     ctx.body = {
       tagline: "Welcome to tether",
-      version: info.version,
+      version: KONG_COMPATIBLE_VERSION,
+      tether_version: info.version,
       edition: "enterprise",
       hostname: hostname(),
       node_id: info.nodeId,
+      timers: timers(),
       plugins: {
         available_on_server: Object.fromEntries(
           [...info.plugins.values()].map((p) => [p.name, { version: p.version, priority: p.priority }]),
@@ -40,7 +64,7 @@ export function mountInfo(router: Router, info: InfoOptions): void {
   router.get("/status", (ctx) => {
     const memory = process.memoryUsage();
     ctx.body = {
-      database: { reachable: info.store.reachable() },
+      database: { reachable: reachable(info.store) },
       memory: { workers_vms: [{ pid: process.pid, heap_used: mib(memory.heapUsed), rss: mib(memory.rss) }] },
       server: info.stats(),
     };

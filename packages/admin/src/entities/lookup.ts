@@ -12,10 +12,23 @@ import type { Store } from "@tether/store";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
 
-/** A URL segment names an entity by id when it is a UUID, else by the entity's endpoint key. */
+/** Kong's /certificates/{x}: a non-UUID x is the name of one of the certificate's SNIs. */
+export function certificateIdBySni(store: Store, name: string): string | undefined {
+  return store.daos.snis.getBy("name", name)?.certificate.id;
+}
+
+/**
+ * A URL segment names an entity by id when it is a UUID, else by the entity's endpoint key
+ * (a certificate by one of its SNI names: 404 "SNI not found" when there is no such SNI).
+ */
 export function findEntity<N extends EntityName>(store: Store, kind: N, idOrKey: string): EntityKinds[N] | undefined {
   const dao = store.daos[kind];
   if (isUuid(idOrKey)) return dao.get(idOrKey.toLowerCase());
+  if (kind === "certificates") {
+    const id = certificateIdBySni(store, idOrKey);
+    if (id === undefined) throw notFound("SNI not found");
+    return dao.get(id);
+  }
   const key = entities[kind].endpointKey;
   if (!key) throw invalidPrimaryKey(idOrKey);
   return dao.getBy(key, idOrKey);

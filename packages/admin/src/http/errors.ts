@@ -6,15 +6,8 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.body === undefined || ctx.body === null) {
-        if (ctx.status === 404) throw new KongError(404, { message: "Not found" });
-        // The router's allowedMethods answers a known path with 405 (501 for a method it does not
-        // know at all) and the Allow header only; Kong says 405 with a body either way.
-        if (ctx.status === 405 || ctx.status === 501) {
-          ctx.status = 405;
-          ctx.body = { message: "Method not allowed" };
-        }
-      }
+      // A handler that answered nothing (405 and unknown paths are http/allowed-methods.ts's).
+      if ((ctx.body === undefined || ctx.body === null) && ctx.status === 404) throw new KongError(404, { message: "Not found" });
     } catch (error) {
       if (error instanceof KongError) {
         ctx.status = error.status;

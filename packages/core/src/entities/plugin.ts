@@ -31,7 +31,7 @@ function pluginProperties(config: FieldSchema, protocols: FieldSchema, consumer:
     service: foreignField("services"),
     route: foreignField("routes"),
     consumer,
-    consumer_group: { type: "null" },
+    consumer_group: { type: "null", foreign: "consumer_groups" }, // `foreign` only tells /schemas what it would reference
     ordering: orderingField,
   };
 }
@@ -67,7 +67,7 @@ export function pluginEntitySchema(def: PluginDefinition): RecordSchema {
           items: { type: "string", enum: [...def.protocols.allowed] },
           default: [...def.protocols.default],
         },
-        def.consumerScopable ? foreignField("consumers") : { type: "null", message: "value must be null" },
+        def.consumerScopable ? foreignField("consumers") : { type: "null", foreign: "consumers", message: "value must be null" },
       ),
     };
     schemas.set(def, schema);

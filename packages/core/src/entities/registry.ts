@@ -1,10 +1,10 @@
 import type { FieldErrors } from "../errors/kong-error.ts";
 import type { RecordSchema } from "../schema/types.ts";
-import { caCertificateSchema } from "./ca-certificate.ts";
-import { certificateSchema } from "./certificate.ts";
+import { caCertificateSchema, checkCaCertificate, computeCertDigest } from "./ca-certificate.ts";
+import { certificateSchema, checkCertificate } from "./certificate.ts";
 import { checkConsumer, consumerSchema } from "./consumer.ts";
 import { mtlsAuthCredentialSchema } from "./mtls-auth-credential.ts";
-import { sniSchema } from "./sni.ts";
+import { checkSni, sniSchema } from "./sni.ts";
 import { genericPluginSchema } from "./plugin.ts";
 import { checkRoute, routeSchema } from "./route.ts";
 import { checkService, expandServiceUrl, serviceSchema } from "./service.ts";
@@ -74,6 +74,7 @@ export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
     uniqueFields: [],
     foreignKeys: {},
     schema: certificateSchema,
+    check: checkCertificate,
   },
   snis: {
     name: "snis",
@@ -81,6 +82,7 @@ export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
     uniqueFields: ["name"],
     foreignKeys: { certificate: { entity: "certificates", onDelete: "cascade" } },
     schema: sniSchema,
+    check: checkSni,
   },
   ca_certificates: {
     name: "ca_certificates",
@@ -88,6 +90,8 @@ export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
     uniqueFields: ["cert_digest"],
     foreignKeys: {},
     schema: caCertificateSchema,
+    prepare: computeCertDigest,
+    check: (ca) => checkCaCertificate(ca),
   },
   mtls_auth_credentials: {
     name: "mtls_auth_credentials",

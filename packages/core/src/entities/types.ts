@@ -95,7 +95,7 @@ export interface CaCertificate extends BaseEntity {
 export interface MtlsAuthCredential {
   id: Uuid;
   created_at: Timestamp;
-  updated_at: Timestamp;
+  // no updated_at: Kong's mtls_auth_credentials have none
   tags: string[] | null;
   consumer: ForeignRef;
   subject_name: string;

@@ -115,6 +115,21 @@ export function invalidSize(message: string): KongError {
   return new KongError(400, { code: 9, name: "invalid size", message });
 }
 
-export function invalidOffset(offset: string): KongError {
-  return new KongError(400, { code: 7, name: "invalid offset", message: `'${offset}' is not a valid offset: bad base64 encoding` });
+/** Code 7; `reason` is Kong's: "bad base64 encoding", then "bad json encoding" once it decodes. */
+export function invalidOffset(offset: string, reason = "bad base64 encoding"): KongError {
+  return new KongError(400, { code: 7, name: "invalid offset", message: `'${offset}' is not a valid offset: ${reason}` });
+}
+
+/** Code 11 (e.g. a bad `?tags=`): one error reads "invalid option (…)", several "<n> option violations (…)". */
+export function invalidOptions(options: Record<string, string>): KongError {
+  const lines = Object.keys(options)
+    .sort()
+    .map((name) => `${name}: ${options[name]}`);
+  const message = lines.length === 1 ? `invalid option (${lines[0]})` : `${lines.length} option violations (${lines.join("; ")})`;
+  return new KongError(400, { code: 11, name: "invalid options", message, options });
+}
+
+/** Code 19: a CA certificate still named by a service or a plugin cannot be deleted (Kong's DAO). */
+export function referencedByOthers(message: string): KongError {
+  return new KongError(400, { code: 19, name: "referenced by others", message });
 }

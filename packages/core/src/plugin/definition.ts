@@ -9,6 +9,13 @@ export type Thumbprint = string & { readonly __brand: "Thumbprint" };
 export interface ClientCertificate {
   readonly der: Buffer;
   readonly thumbprint: Thumbprint;
+  /**
+   * DER of the certificates that came with the leaf (its intermediates), issuer order, leaf
+   * excluded; read with the leaf, once per connection. Untrusted input: the proxy may have
+   * completed the chain from Node's default root store, so only a verifier decides what anchors.
+   * Optional so that test doubles and other producers need not provide it (absent = none sent).
+   */
+  presentedChain?(): readonly Buffer[];
 }
 
 export interface Logger {
@@ -38,6 +45,16 @@ export interface AccessContext {
   clientCertificate(): ClientCertificate | undefined;
   setUpstreamHeader(name: string, value: string): void;
   removeUpstreamHeader(name: string): void;
+  /** Drops every `name=` argument from the query string sent upstream (e.g. `hide_credentials`). */
+  removeUpstreamQueryArg(name: string): void;
+  /**
+   * The request body, buffered (read at most once; later calls return the same bytes), or
+   * undefined when it is larger than `limit` bytes. Once read, the proxy forwards the buffered
+   * bytes (or what `setUpstreamBody` put in their place) instead of the socket stream.
+   */
+  readBody(limit: number): Promise<Buffer | undefined>;
+  /** Replaces the body sent upstream (Content-Length follows); only after `readBody` returned it. */
+  setUpstreamBody(body: Buffer): void;
   /** Set by an authentication plugin; later plugins (and `anonymous` logic) read it. */
   authenticated: Authentication | undefined;
 }

@@ -1,38 +1,101 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AccessContext } from "@tether/core";
-import { findBearerToken } from "./find-token.ts";
-import { upstreamTokenHeader } from "./handler.ts";
+import { bodyAccessTokens, bodyKind, bodyWithoutToken, findBearerToken, searchBearerToken, type BearerParamType } from "./find-token.ts";
+import { cookieHeaderWithout, upstreamTokenHeader } from "./handler.ts";
 import { failureResponse } from "./challenge.ts";
 import type { OpenIdConnectConfig } from "./schema.ts";
 
-function ctx(rawHeaders: string[], query = ""): AccessContext {
+function ctx(rawHeaders: string[], query = "", body?: string): AccessContext & { reads: number } {
   const headers: Record<string, string> = {};
   for (let i = 0; i < rawHeaders.length; i += 2) headers[rawHeaders[i]!.toLowerCase()] ??= rawHeaders[i + 1]!;
-  return {
-    method: "GET", scheme: "https", path: "/", query: new URLSearchParams(query), headers, rawHeaders,
-    serverName: undefined, clientCertificate: () => undefined, setUpstreamHeader() {}, removeUpstreamHeader() {}, authenticated: undefined,
+  const c = {
+    reads: 0,
+    method: "POST", scheme: "https" as const, path: "/", query: new URLSearchParams(query), headers, rawHeaders,
+    serverName: undefined, clientCertificate: () => undefined, setUpstreamHeader() {}, removeUpstreamHeader() {},
+    removeUpstreamQueryArg() {}, setUpstreamBody() {}, authenticated: undefined,
+    async readBody() {
+      c.reads += 1;
+      return body === undefined ? undefined : Buffer.from(body);
+    },
   };
+  return c;
 }
-const all = ["header", "query", "body", "cookie"] as const;
+const all: readonly BearerParamType[] = ["header", "query", "body", "cookie"];
+const at = (locations: readonly BearerParamType[], cookieName: string | null = null, headerName: string | null = null) => ({ locations, cookieName, headerName });
 
 describe("findBearerToken", () => {
   it("reads Authorization: Bearer, scheme case-insensitive", () => {
-    assert.deepEqual(findBearerToken(ctx(["Authorization", "bEaReR abc.def.ghi"]), all, null), { kind: "found", token: "abc.def.ghi", location: "header", header: "authorization" });
+    assert.deepEqual(findBearerToken(ctx(["Authorization", "bEaReR abc.def.ghi"]), at(all)), { kind: "found", token: "abc.def.ghi", location: "header", header: "authorization" });
   });
   it("ignores other schemes and falls back to the access-token headers", () => {
-    assert.deepEqual(findBearerToken(ctx(["Authorization", "Basic Zm9v"]), all, null), { kind: "none" });
-    assert.equal((findBearerToken(ctx(["X-Access-Token", "t1"]), all, null) as { token: string }).token, "t1");
+    assert.deepEqual(findBearerToken(ctx(["Authorization", "Basic Zm9v"]), at(all)), { kind: "none" });
+    assert.equal((findBearerToken(ctx(["X-Access-Token", "t1"]), at(all)) as { token: string }).token, "t1");
   });
   it("refuses two Authorization headers, and two query tokens", () => {
-    assert.deepEqual(findBearerToken(ctx(["Authorization", "Bearer a", "authorization", "Bearer b"]), all, null), { kind: "ambiguous" });
-    assert.deepEqual(findBearerToken(ctx([], "access_token=a&access_token=b"), all, null), { kind: "ambiguous" });
+    assert.deepEqual(findBearerToken(ctx(["Authorization", "Bearer a", "authorization", "Bearer b"]), at(all)), { kind: "ambiguous" });
+    assert.deepEqual(findBearerToken(ctx([], "access_token=a&access_token=b"), at(all)), { kind: "ambiguous" });
   });
   it("reads the query and the named cookie only when configured", () => {
-    assert.equal((findBearerToken(ctx([], "access_token=q"), all, null) as { token: string }).token, "q");
-    assert.deepEqual(findBearerToken(ctx([], "access_token=q"), ["header"], null), { kind: "none" });
-    assert.equal((findBearerToken(ctx(["Cookie", "a=1; at=c0; b=2"]), all, "at") as { token: string }).token, "c0");
-    assert.deepEqual(findBearerToken(ctx(["Cookie", "at=c0"]), ["header", "query"], "at"), { kind: "none" });
+    assert.equal((findBearerToken(ctx([], "access_token=q"), at(all)) as { token: string }).token, "q");
+    assert.deepEqual(findBearerToken(ctx([], "access_token=q"), at(["header"])), { kind: "none" });
+    assert.equal((findBearerToken(ctx(["Cookie", "a=1; at=c0; b=2"]), at(all, "at")) as { token: string }).token, "c0");
+    assert.deepEqual(findBearerToken(ctx(["Cookie", "at=c0"]), at(["header", "query"], "at")), { kind: "none" });
+  });
+  it("bearer_token_header_name: only that header, with or without the Bearer scheme", () => {
+    const where = at(["header"], null, "X-Token");
+    assert.deepEqual(findBearerToken(ctx(["Authorization", "Bearer a"]), where), { kind: "none" });
+    assert.deepEqual(findBearerToken(ctx(["x-token", "Bearer b"]), where), { kind: "found", token: "b", location: "header", header: "x-token" });
+    assert.deepEqual(findBearerToken(ctx(["x-token", "c"]), where), { kind: "found", token: "c", location: "header", header: "x-token" });
+    assert.deepEqual(findBearerToken(ctx(["x-token", "c", "X-Token", "d"]), where), { kind: "ambiguous" });
+  });
+});
+
+describe("searchBearerToken (body)", () => {
+  it("reads a form body only when header and query hold nothing", async () => {
+    const form = ctx(["Content-Type", "application/x-www-form-urlencoded"], "", "a=1&access_token=f1");
+    assert.deepEqual(await searchBearerToken(form, at(all)), { kind: "found", token: "f1", location: "body", body: "form", bodyBytes: Buffer.from("a=1&access_token=f1") });
+    const header = ctx(["Authorization", "Bearer h", "Content-Type", "application/x-www-form-urlencoded"], "", "access_token=f1");
+    assert.equal(((await searchBearerToken(header, at(all))) as { token: string }).token, "h");
+    assert.equal(header.reads, 0, "the body is not read when the header has the token");
+  });
+  it("reads JSON bodies; a null or non-string access_token is no token", async () => {
+    assert.equal(((await searchBearerToken(ctx(["Content-Type", "application/json"], "", '{"access_token":"j1"}'), at(all))) as { token: string }).token, "j1");
+    assert.deepEqual(await searchBearerToken(ctx(["Content-Type", "application/json"], "", '{"access_token":null}'), at(all)), { kind: "none" });
+  });
+  it("never reads other content types, nor when body is not a location", async () => {
+    const text = ctx(["Content-Type", "text/plain"], "", "access_token=x");
+    assert.deepEqual(await searchBearerToken(text, at(all)), { kind: "none" });
+    assert.equal(text.reads, 0);
+    const form = ctx(["Content-Type", "application/x-www-form-urlencoded"], "", "access_token=x");
+    assert.deepEqual(await searchBearerToken(form, at(["header", "query"])), { kind: "none" });
+    assert.equal(form.reads, 0);
+  });
+  it("a too large body (readBody → undefined) is not searched; the cookie still is", async () => {
+    const c = ctx(["Content-Type", "application/json", "Cookie", "at=c1"]);
+    assert.equal(((await searchBearerToken(c, at(all, "at"))) as { token: string }).token, "c1");
+  });
+});
+
+describe("body helpers", () => {
+  it("bodyKind", () => {
+    assert.equal(bodyKind("application/x-www-form-urlencoded; charset=utf-8"), "form");
+    assert.equal(bodyKind("application/merge-patch+json"), "json");
+    assert.equal(bodyKind("multipart/form-data; boundary=x"), undefined);
+    assert.equal(bodyKind(undefined), undefined);
+  });
+  it("bodyAccessTokens finds duplicates (→ ambiguous)", () => {
+    assert.deepEqual(bodyAccessTokens(Buffer.from("access_token=a&access_token=b"), "form").tokens, ["a", "b"]);
+    assert.deepEqual(bodyAccessTokens(Buffer.from("[1]"), "json").tokens, []);
+    assert.deepEqual(bodyAccessTokens(Buffer.from("{oops"), "json").tokens, []);
+  });
+  it("bodyWithoutToken keeps every other byte of a form", () => {
+    assert.equal(bodyWithoutToken(Buffer.from("a=b+c%20d&access_token=x&e"), "form").toString(), "a=b+c%20d&e");
+    assert.equal(bodyWithoutToken(Buffer.from('{"access_token":"x","k":[1]}'), "json").toString(), '{"k":[1]}');
+  });
+  it("cookieHeaderWithout", () => {
+    assert.equal(cookieHeaderWithout("a=1; at=x; b=2", "at"), "a=1; b=2");
+    assert.equal(cookieHeaderWithout("at=x", "at"), "");
   });
 });
 

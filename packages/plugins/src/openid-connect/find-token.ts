@@ -1,12 +1,23 @@
 import type { AccessContext } from "@tether/core";
 
 export type BearerParamType = "header" | "query" | "body" | "cookie";
+export type BodyKind = "form" | "json";
 
 export type TokenSearch =
-  | { kind: "found"; token: string; location: BearerParamType; header?: string }
+  | { kind: "found"; token: string; location: BearerParamType; header?: string; body?: BodyKind }
   | { kind: "none" }
-  /** More than one Authorization header: RFC 6750's invalid_request. */
+  /** More than one Authorization header (or token in one location): RFC 6750's invalid_request. */
   | { kind: "ambiguous" };
+
+export interface TokenLocations {
+  locations: readonly BearerParamType[];
+  cookieName?: string | null | undefined;
+  /** `bearer_token_header_name` (3.15): only this header is read in the `header` location. */
+  headerName?: string | null | undefined;
+}
+
+/** Largest body searched for `access_token`; a larger one is forwarded untouched, unsearched. */
+export const BODY_SEARCH_LIMIT = 1024 * 1024;
 
 function rawHeaderValues(ctx: AccessContext, name: string): string[] {
   const values: string[] = [];
@@ -23,35 +34,120 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
+const BEARER = /^bearer[ \t]+([^ \t].*?)[ \t]*$/i;
+
+function fromHeaders(ctx: AccessContext, headerName: string | null | undefined): TokenSearch {
+  if (headerName) {
+    const name = headerName.toLowerCase();
+    const values = rawHeaderValues(ctx, name);
+    if (values.length > 1) return { kind: "ambiguous" };
+    const value = values[0]?.trim();
+    if (!value) return { kind: "none" };
+    return { kind: "found", token: BEARER.exec(value)?.[1] ?? value, location: "header", header: name };
+  }
+  const authorization = rawHeaderValues(ctx, "authorization");
+  if (authorization.length > 1) return { kind: "ambiguous" };
+  const bearer = BEARER.exec(authorization[0] ?? "");
+  if (bearer) return { kind: "found", token: bearer[1]!, location: "header", header: "authorization" };
+  for (const name of ["access-token", "access_token", "x-access-token"]) {
+    const values = rawHeaderValues(ctx, name);
+    if (values.length > 1) return { kind: "ambiguous" };
+    if (values[0]) return { kind: "found", token: values[0], location: "header", header: name };
+  }
+  return { kind: "none" };
+}
+
 /**
- * Where Kong looks for a bearer token (reference 3.2), in the configured locations:
- * `Authorization: Bearer` (scheme case-insensitive), then `access-token`/`access_token`/
- * `x-access-token` headers; `?access_token=`; a cookie named by `bearer_token_cookie_name`.
+ * Where Kong looks for a bearer token (reference 3.2), in the configured locations and in Kong's
+ * order: `Authorization: Bearer` (scheme case-insensitive), then `access-token`/`access_token`/
+ * `x-access-token` headers (or only `bearer_token_header_name`); `?access_token=`; the body;
+ * a cookie named by `bearer_token_cookie_name`. This synchronous part skips the body.
  */
-export function findBearerToken(
-  ctx: AccessContext,
-  locations: readonly BearerParamType[],
-  cookieName: string | null | undefined,
-): TokenSearch {
+export function findBearerToken(ctx: AccessContext, where: TokenLocations, bodyTokens?: BodyTokens): TokenSearch {
+  const { locations } = where;
   if (locations.includes("header")) {
-    const authorization = rawHeaderValues(ctx, "authorization");
-    if (authorization.length > 1) return { kind: "ambiguous" };
-    const bearer = /^bearer[ \t]+([^ \t].*?)[ \t]*$/i.exec(authorization[0] ?? "");
-    if (bearer) return { kind: "found", token: bearer[1]!, location: "header", header: "authorization" };
-    for (const name of ["access-token", "access_token", "x-access-token"]) {
-      const values = rawHeaderValues(ctx, name);
-      if (values.length > 1) return { kind: "ambiguous" };
-      if (values[0]) return { kind: "found", token: values[0], location: "header", header: name };
-    }
+    const found = fromHeaders(ctx, where.headerName);
+    if (found.kind !== "none") return found;
   }
   if (locations.includes("query")) {
     const values = ctx.query.getAll("access_token");
     if (values.length > 1) return { kind: "ambiguous" };
     if (values[0]) return { kind: "found", token: values[0], location: "query" };
   }
-  if (locations.includes("cookie") && cookieName) {
-    const value = cookieValue(ctx.headers.cookie, cookieName);
+  if (locations.includes("body") && bodyTokens) {
+    if (bodyTokens.tokens.length > 1) return { kind: "ambiguous" };
+    if (bodyTokens.tokens[0]) return { kind: "found", token: bodyTokens.tokens[0], location: "body", body: bodyTokens.kind };
+  }
+  if (locations.includes("cookie") && where.cookieName) {
+    const value = cookieValue(ctx.headers.cookie, where.cookieName);
     if (value) return { kind: "found", token: value, location: "cookie" };
   }
   return { kind: "none" };
+}
+
+export interface BodyTokens {
+  kind: BodyKind;
+  tokens: string[];
+}
+
+/** The kind of body that may carry `access_token`, from its Content-Type. */
+export function bodyKind(contentType: string | undefined): BodyKind | undefined {
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/x-www-form-urlencoded") return "form";
+  if (type === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return "json";
+  return undefined;
+}
+
+/** `access_token` values of a form or JSON body; a JSON `null` or non-string is no token. */
+export function bodyAccessTokens(body: Buffer, kind: BodyKind): BodyTokens {
+  if (kind === "form") return { kind, tokens: new URLSearchParams(body.toString("utf8")).getAll("access_token").filter(Boolean) };
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as unknown;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      const value = (parsed as Record<string, unknown>)["access_token"];
+      if (typeof value === "string" && value) return { kind, tokens: [value] };
+    }
+  } catch {
+    // not JSON: no token
+  }
+  return { kind, tokens: [] };
+}
+
+/** The body without its `access_token` (hide_credentials), other form bytes kept as sent. */
+export function bodyWithoutToken(body: Buffer, kind: BodyKind): Buffer {
+  if (kind === "json") {
+    const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    delete parsed["access_token"];
+    return Buffer.from(JSON.stringify(parsed), "utf8");
+  }
+  const kept = body
+    .toString("utf8")
+    .split("&")
+    .filter((pair) => {
+      const raw = pair.split("=", 1)[0]!;
+      try {
+        return decodeURIComponent(raw.replace(/\+/g, " ")) !== "access_token";
+      } catch {
+        return true;
+      }
+    });
+  return Buffer.from(kept.join("&"), "utf8");
+}
+
+/**
+ * The whole search, reading the body (bounded) only when the header and query locations held
+ * no token and the body is a form or JSON, so most requests never buffer their body.
+ */
+export async function searchBearerToken(ctx: AccessContext, where: TokenLocations): Promise<TokenSearch & { bodyBytes?: Buffer }> {
+  const first = findBearerToken(ctx, { ...where, locations: where.locations.filter((l) => l === "header" || l === "query") });
+  if (first.kind !== "none") return first;
+  const kind = where.locations.includes("body") ? bodyKind(ctx.headers["content-type"]) : undefined;
+  if (kind) {
+    const bytes = await ctx.readBody(BODY_SEARCH_LIMIT);
+    if (bytes && bytes.length > 0) {
+      const found = findBearerToken(ctx, { ...where, locations: ["body"] }, bodyAccessTokens(bytes, kind));
+      if (found.kind !== "none") return { ...found, bodyBytes: bytes };
+    }
+  }
+  return findBearerToken(ctx, { ...where, locations: where.locations.filter((l) => l === "cookie") });
 }

@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import https from "node:https";
+import type { Readable } from "node:stream";
 import httpProxy from "http-proxy";
 import type { Service } from "@tether/core";
 
@@ -25,6 +26,8 @@ export interface ForwardPlan {
   service: Service;
   /** Path and query to request upstream. */
   upstreamUrl: string;
+  /** The body to send when a plugin buffered it (http-proxy's `buffer`); else the request streams. */
+  body?: Readable | undefined;
   onFailure(failure: ForwardFailure): void;
 }
 
@@ -77,6 +80,7 @@ export class Forwarder {
         // Send req.url as computed; otherwise http-proxy re-parses it with url.parse, which turns a
         // backslash in the path into `/`.
         toProxy: true,
+        ...(plan.body ? { buffer: plan.body } : {}),
       },
       (error: Error) => {
         if (res.headersSent) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AccessContext, Authentication, ClientCertificate } from "@tether/core";
 import { clientCertificateOf } from "./client-certificate.ts";
+import { RequestBody } from "./request-body.ts";
 
 /** The request as plugins see it; upstream header changes are collected and applied on forward. */
 export class RequestAccessContext implements AccessContext {
@@ -8,6 +9,9 @@ export class RequestAccessContext implements AccessContext {
   readonly headers: IncomingMessage["headers"];
   readonly rawHeaders: readonly string[];
   readonly upstreamHeaders = new Map<string, string | null>();
+  /** Query arguments to drop from the upstream request target. */
+  readonly removedQueryArgs = new Set<string>();
+  readonly body: RequestBody;
   authenticated: Authentication | undefined = undefined;
 
   constructor(
@@ -20,6 +24,7 @@ export class RequestAccessContext implements AccessContext {
     this.method = req.method ?? "GET";
     this.headers = req.headers;
     this.rawHeaders = req.rawHeaders;
+    this.body = new RequestBody(req);
   }
 
   clientCertificate(): ClientCertificate | undefined {
@@ -32,5 +37,19 @@ export class RequestAccessContext implements AccessContext {
 
   removeUpstreamHeader(name: string): void {
     this.upstreamHeaders.set(name.toLowerCase(), null);
+  }
+
+  removeUpstreamQueryArg(name: string): void {
+    this.removedQueryArgs.add(name);
+  }
+
+  readBody(limit: number): Promise<Buffer | undefined> {
+    return this.body.read(limit);
+  }
+
+  setUpstreamBody(body: Buffer): void {
+    this.body.replace(body);
+    this.upstreamHeaders.set("content-length", String(body.length));
+    this.upstreamHeaders.set("transfer-encoding", null);
   }
 }

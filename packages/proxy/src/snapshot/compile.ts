@@ -14,6 +14,7 @@ import type {
 import { buildConfigView } from "./config-view.ts";
 import { compileRouter, type Router } from "../router/match.ts";
 import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
+import { buildServerCertificates, type ServerCertificates } from "./server-certificates.ts";
 import { selectInstances } from "./select-plugins.ts";
 
 export interface ConfigData {
@@ -40,6 +41,8 @@ export interface Snapshot {
   readonly version: number;
   readonly router: Router;
   readonly handshake: HandshakeMap;
+  /** The server certificate to present by SNI (certificates/snis entities). */
+  readonly serverCertificates: ServerCertificates;
   /** Plugins of a route, in descending priority. */
   pluginsFor(route: Route): readonly BoundPlugin[];
 }
@@ -70,6 +73,7 @@ export function compileSnapshot(
     version: data.version,
     router: compileRouter(data.routes, services),
     handshake: buildHandshakeMap(certPlugins, data.routes),
+    serverCertificates: buildServerCertificates(data.certificates, data.snis, env.log),
     pluginsFor: (route) => perRoute.get(route.id) ?? [],
   };
 }

@@ -39,6 +39,7 @@ export const MAX_CLIENT_HELLO_WIRE_BYTES =
   MAX_RECORDS * RECORD_HEADER_LENGTH + (HANDSHAKE_HEADER_LENGTH + MAX_HANDSHAKE_BODY - 1) + MAX_RECORD_FRAGMENT;
 
 const EXTENSION_SERVER_NAME = 0x0000;
+const EXTENSION_SIGNATURE_ALGORITHMS = 0x000d;
 const NAME_TYPE_HOST_NAME = 0x00;
 /** LDH labels (plus "_", which some internal names use), A-labels for IDNs: what SNI may carry. */
 const HOST_NAME = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
@@ -48,6 +49,34 @@ const NOT_TLS: ClientHelloResult = { kind: "not-tls" };
 const MALFORMED: ClientHelloResult = { kind: "hello", serverName: undefined };
 
 export function parseClientHello(buf: Buffer): ClientHelloResult {
+  const message = reassemble(buf);
+  if (!Buffer.isBuffer(message)) return message;
+  return { kind: "hello", serverName: serverNameOfBody(message) };
+}
+
+/**
+ * The signature_algorithms of a complete ClientHello (RFC 8446 §4.2.3, RFC 5246 §7.4.1.4.1): the
+ * SignatureScheme codes in the client's order of preference, or undefined when the hello is not
+ * complete and well-formed or carries no such extension (TLS 1.2 then assumes RSA with SHA-1).
+ * The proxy reads it to choose between a certificate and its `cert_alt`.
+ */
+export function signatureSchemesOf(buf: Buffer): number[] | undefined {
+  const message = reassemble(buf);
+  if (!Buffer.isBuffer(message)) return undefined;
+  const data = extensionOf(message, EXTENSION_SIGNATURE_ALGORITHMS);
+  if (data === undefined || data.length < 2) return undefined;
+  const listEnd = 2 + data.readUInt16BE(0);
+  if (listEnd !== data.length || listEnd % 2 !== 0) return undefined;
+  const schemes: number[] = [];
+  for (let p = 2; p < listEnd; p += 2) schemes.push(data.readUInt16BE(p));
+  return schemes;
+}
+
+/**
+ * The ClientHello body (after its 4-byte handshake header), reassembled from its records, or
+ * what the parse says instead (incomplete, not TLS, malformed).
+ */
+function reassemble(buf: Buffer): Buffer | ClientHelloResult {
   if (buf.length === 0) return INCOMPLETE;
   if (buf[0] !== CONTENT_TYPE_HANDSHAKE) return NOT_TLS;
 
@@ -85,18 +114,24 @@ export function parseClientHello(buf: Buffer): ClientHelloResult {
     if (need !== undefined && have >= need) {
       const message = fragments.length === 1 ? fragments[0]! : Buffer.concat(fragments);
       // Bytes after the ClientHello in the same record are not ours to judge.
-      return { kind: "hello", serverName: serverNameOfBody(message.subarray(HANDSHAKE_HEADER_LENGTH, need)) };
+      return message.subarray(HANDSHAKE_HEADER_LENGTH, need);
     }
   }
   return MALFORMED;
 }
 
+function serverNameOfBody(body: Buffer): string | undefined {
+  const data = extensionOf(body, EXTENSION_SERVER_NAME);
+  return data === undefined ? undefined : hostNameOf(data);
+}
+
 /**
+ * The data of the first extension of this type in a ClientHello body, if the body is well-formed.
  * ClientHello body (RFC 8446 §4.1.2; same prefix in TLS 1.0–1.2):
  * legacy_version(2) random(32) session_id<0..32> cipher_suites<2..2^16-2>
  * compression_methods<1..2^8-1> [extensions<0..2^16-1>]
  */
-function serverNameOfBody(body: Buffer): string | undefined {
+function extensionOf(body: Buffer, wanted: number): Buffer | undefined {
   let p = 2 + 32;
   if (body.length < p + 1) return undefined;
   const sessionIdLength = body[p]!;
@@ -119,7 +154,7 @@ function serverNameOfBody(body: Buffer): string | undefined {
     const dataStart = p + 4;
     const dataEnd = dataStart + length;
     if (dataEnd > extensionsEnd) return undefined;
-    if (type === EXTENSION_SERVER_NAME) return hostNameOf(body.subarray(dataStart, dataEnd));
+    if (type === wanted) return body.subarray(dataStart, dataEnd);
     p = dataEnd;
   }
   return undefined;

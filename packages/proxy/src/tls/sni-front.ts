@@ -19,6 +19,13 @@ export interface SniFrontOptions {
   certServer: net.Server;
   /** one created without requestCert */
   plainServer: net.Server;
+  /**
+   * Optional pair for connections without a usable SNI (none sent, malformed, or not TLS at all).
+   * Given, `certServer`/`plainServer` only ever see a server name, so they can hold no
+   * certificate of their own and install one per SNI from their SNICallback, while these two
+   * hold the default certificate (Node's SNICallback is not called without a server name).
+   */
+  noServerName?: { certServer: net.Server; plainServer: net.Server };
   /** default 10_000: destroy sockets that never finish a ClientHello (slowloris) */
   helloTimeoutMs?: number;
 }
@@ -44,6 +51,21 @@ export function serverNameOf(socket: net.Socket): string | undefined {
 }
 
 /**
+ * The ClientHello bytes as the front read them (and anything the client sent right after), kept
+ * for the TLS server's SNICallback, which gets only the name: choosing between a certificate and
+ * its `cert_alt` needs the client's signature algorithms. Freed with the socket.
+ */
+const clientHellos = new WeakMap<net.Socket, Buffer>();
+
+/** The ClientHello bytes of this connection (raw socket or the TLSSocket wrapping it; see serverNameOf). */
+export function clientHelloOf(socket: net.Socket): Buffer | undefined {
+  const hello = clientHellos.get(socket);
+  if (hello !== undefined) return hello;
+  if ("_parent" in socket && socket._parent instanceof net.Socket) return clientHellos.get(socket._parent);
+  return undefined;
+}
+
+/**
  * Returns the front `net.Server`; call `listen()` on it, not on the two TLS servers.
  *
  * - Plain bytes (first byte not a TLS handshake record, e.g. HTTP sent to the TLS port) go to
@@ -65,6 +87,7 @@ export function createSniFront(opts: SniFrontOptions): net.Server {
     acceptConnection(socket, opts, helloTimeoutMs);
   });
   const inners = new Set([opts.certServer, opts.plainServer]);
+  if (opts.noServerName) for (const inner of [opts.noServerName.certServer, opts.noServerName.plainServer]) inners.add(inner);
   const tracking = new WeakSet<net.Server>();
   front.on("listening", () => {
     for (const inner of inners) {
@@ -104,12 +127,15 @@ function acceptConnection(socket: net.Socket, opts: SniFrontOptions, helloTimeou
     // Pause before unshift: a flowing stream would hand the bytes straight back as 'data'.
     socket.pause();
     socket.unshift(buffered);
+    if (result.kind === "hello") clientHellos.set(socket, buffered);
     buffered = undefined;
 
-    let target = opts.plainServer;
+    const serverName = result.kind === "hello" ? result.serverName : undefined;
+    const servers = serverName === undefined && opts.noServerName ? opts.noServerName : opts;
+    let target = servers.plainServer;
     if (result.kind === "hello") {
-      serverNames.set(socket, result.serverName);
-      if (wantsCertificate(opts, result.serverName)) target = opts.certServer;
+      serverNames.set(socket, serverName);
+      if (wantsCertificate(opts, serverName)) target = servers.certServer;
     } else {
       serverNames.set(socket, undefined);
     }

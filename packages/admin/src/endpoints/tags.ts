@@ -1,0 +1,25 @@
+import type { Router } from "@koa/router";
+import { pageTags, type Store } from "@tether/store";
+import { escapeUri, listBody, nextQuery, parseSize } from "./list.ts";
+
+/**
+ * `GET /tags` and `GET /tags/{tags}`: every tag with the entity carrying it, across all entity
+ * kinds, paged like any list. `/tags` is Kong's generated collection (its `next` keeps `size`),
+ * `/tags/{tags}` its hand-written one (kong/api/routes/tags.lua: `next` has the offset only).
+ */
+export function mountTags(router: Router, store: Store): void {
+  router.get("/tags", (ctx) => {
+    const size = parseSize(ctx.query["size"]);
+    const page = pageTags(store.db, { size, offset: offsetOf(ctx.query["offset"]) });
+    ctx.body = listBody(page, "/tags", nextQuery(ctx.query));
+  });
+
+  router.get("/tags/:tags", (ctx) => {
+    const tag = ctx.params["tags"]!;
+    const size = parseSize(ctx.query["size"]);
+    const page = pageTags(store.db, { size, offset: offsetOf(ctx.query["offset"]), tag });
+    ctx.body = listBody(page, `/tags/${escapeUri(tag)}`);
+  });
+}
+
+const offsetOf = (raw: string | string[] | undefined): string | undefined => (typeof raw === "string" ? raw : undefined);

@@ -1,0 +1,103 @@
+import { buildEntity, type WriteContext } from "@tether/admin";
+import { entities, KongError, type EntityName, type FieldError } from "@tether/core";
+import type { EntityDao, Store } from "@tether/store";
+import { addError, type ErrorTree } from "./errors.ts";
+import type { FlatEntry, Flattened } from "./flatten.ts";
+import { isRecord } from "./layout.ts";
+
+/**
+ * Loads flattened entries into the store the way Kong's db_import does (an upsert per entity by
+ * primary key, referenced before referencing) but all in one store transaction: each entry goes
+ * through the Admin API's write pipeline (same schemas, checks and messages as a PUT by id), and
+ * if any entry fails, nothing is kept. Entities already in the store and absent from the file
+ * are left as they are (db_import merges, it does not replace the database).
+ */
+
+export type LoadOutcome =
+  | { ok: true; counts: Partial<Record<EntityName, number>> }
+  | { ok: false; errors: ErrorTree };
+
+/** Thrown inside the transaction to roll it back once every error has been collected. */
+class RollBack extends Error {}
+
+function display(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * A reference the file does not satisfy, looked up in the store: a string names the target by id
+ * or endpoint key (Kong's declarative form), a record by id or any unique field (the Admin API's).
+ */
+function resolveFromStore(store: Store, entry: FlatEntry): void {
+  for (const { field, target, value } of entry.unresolved) {
+    const dao = store.daos[target];
+    let found: { id: string } | undefined;
+    if (typeof value === "string") {
+      // Kong's order: the endpoint key first, then the id.
+      const key = entities[target].endpointKey;
+      found = (key ? dao.getBy(key, value) : undefined) ?? dao.get(value.toLowerCase());
+    } else if (isRecord(value)) {
+      if (typeof value["id"] === "string") found = dao.get(value["id"].toLowerCase());
+      else {
+        const unique = entities[target].uniqueFields.find((f) => typeof value[f] === "string");
+        found = unique ? dao.getBy(unique, value[unique] as string) : undefined;
+      }
+    } else continue; // not a reference at all: validation says what it expected
+    if (!found) throw new KongError(400, { message: `invalid reference '${field}: ${display(value)}' (no such entry in '${target}')` });
+    entry.input[field] = { id: found.id };
+  }
+}
+
+/** What an entry's failure reads as in the error tree: field errors for a schema violation, else Kong's message. */
+function errorLeaf(error: KongError): FieldError {
+  const fields = error.body["fields"];
+  if (error.body["code"] === 2 && isRecord(fields)) return fields as FieldError;
+  return String(error.body["message"] ?? error.message);
+}
+
+function loadEntry(ctx: WriteContext, entry: FlatEntry): void {
+  resolveFromStore(ctx.store, entry);
+  const dao: EntityDao<EntityName> = ctx.store.daos[entry.kind];
+  const existing = dao.get(entry.id) as Record<string, unknown> | undefined;
+  const entity = buildEntity(
+    ctx,
+    entry.kind,
+    { kind: "json", value: entry.input },
+    { mode: "replace", existing, urlKey: { field: "id", value: entry.id }, keepTimestamps: true },
+    undefined,
+  );
+  dao.upsert(entity);
+}
+
+/**
+ * Validates and writes every entry; `commit: false` validates against the store (uniqueness,
+ * references) and rolls back, which is `tether config parse`.
+ */
+export function loadIntoStore(ctx: WriteContext, flat: Flattened, options: { commit: boolean }): LoadOutcome {
+  const errors: ErrorTree = { ...flat.errors };
+  const failed = new Set<FlatEntry>(flat.rejected);
+  const counts: Partial<Record<EntityName, number>> = {};
+  try {
+    ctx.store.transaction(() => {
+      for (const entry of flat.entries) {
+        // An entry whose parent or reference failed would only fail again, less clearly.
+        if (failed.has(entry) || entry.dependsOn.some((d) => failed.has(d))) {
+          failed.add(entry);
+          continue;
+        }
+        try {
+          loadEntry(ctx, entry);
+          counts[entry.kind] = (counts[entry.kind] ?? 0) + 1;
+        } catch (error) {
+          if (!(error instanceof KongError)) throw error;
+          failed.add(entry);
+          addError(errors, entry.path, errorLeaf(error));
+        }
+      }
+      if (Object.keys(errors).length > 0 || !options.commit) throw new RollBack();
+    });
+  } catch (error) {
+    if (!(error instanceof RollBack)) throw error;
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, counts };
+}

@@ -1,0 +1,167 @@
+/**
+ * The access phase of mtls-auth (reference 4.3): certificate present → chain verified against the
+ * configured CAs → not revoked → mapped to a consumer (or, with `skip_consumer_lookup`, just
+ * trusted). Every failure is a bare 401 with one of Kong's two messages; why it failed goes to
+ * the log only.
+ */
+import type { AccessContext, ClientCertificate, ConfigView, Consumer, PluginEnvironment, PluginHandler, PluginResponse } from "@tether/core";
+import { alreadyAuthenticated, anonymousConsumer, authenticateAs, consumerHeaders } from "../consumer-headers.ts";
+import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
+import { consumerByCredential, consumerByField } from "./consumer-lookup.ts";
+import { certificateNames, type CertificateNames } from "./names.ts";
+import { revocationCheckerFor, type RevocationSettings } from "./revocation.ts";
+import type { MtlsAuthConfig } from "./schema.ts";
+import { buildTrustStore } from "./trust-store.ts";
+import { verifyChain } from "./verify-chain.ts";
+
+export const NO_CERTIFICATE = "No required TLS certificate was sent";
+export const VERIFICATION_FAILED = "TLS certificate failed verification";
+const UNEXPECTED: PluginResponse = { status: 500, body: { message: "An unexpected error occurred" } };
+
+const CERT_DN_HEADER = "X-Client-Cert-DN";
+const CERT_SAN_HEADER = "X-Client-Cert-SAN";
+
+type Outcome =
+  | { kind: "consumer"; consumer: Consumer; names: CertificateNames | undefined }
+  | { kind: "trusted" }
+  | { kind: "failed"; message: string; reason: string }
+  | { kind: "error"; reason: string };
+
+const failed = (message: string, reason: string): Outcome => ({ kind: "failed", message, reason });
+
+/** Kong sets X-Client-Cert-DN always and X-Client-Cert-SAN only when the certificate has names. */
+function setCertificateHeaders(ctx: AccessContext, names: CertificateNames): void {
+  ctx.setUpstreamHeader(CERT_DN_HEADER, names.subjectDn);
+  if (names.names.length) ctx.setUpstreamHeader(CERT_SAN_HEADER, names.names.join(","));
+}
+
+/**
+ * The parsed certificates of a connection: the proxy hands out one ClientCertificate object per
+ * connection, so keep-alive requests parse the leaf and its chain once.
+ */
+const parsedByConnection = new WeakMap<ClientCertificate, { leaf: ParsedCertificate; chain: ParsedCertificate[] } | Error>();
+
+function parsePresented(presented: ClientCertificate): { leaf: ParsedCertificate; chain: ParsedCertificate[] } | Error {
+  let parsed = parsedByConnection.get(presented);
+  if (!parsed) {
+    try {
+      parsed = { leaf: parseCertificate(presented.der), chain: parseChain(presented.presentedChain?.() ?? []) };
+    } catch (error) {
+      parsed = error instanceof Error ? error : new Error(String(error));
+    }
+    parsedByConnection.set(presented, parsed);
+  }
+  return parsed;
+}
+
+function parseChain(ders: readonly Buffer[]): ParsedCertificate[] {
+  const out: ParsedCertificate[] = [];
+  for (const der of ders) {
+    try {
+      out.push(parseCertificate(der));
+    } catch {
+      // An intermediate we cannot read cannot help build a path; the leaf may not need it.
+    }
+  }
+  return out;
+}
+
+export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnvironment, view: ConfigView): PluginHandler {
+  // Built once per snapshot: the trust anchors (consumers are looked up in the snapshot's indexes).
+  const store = buildTrustStore(config.ca_certificates, view);
+  if (!store.ok) env.log.error("mtls-auth: trust store cannot be built; requests will get 500", { error: store.error });
+  const revocation = revocationCheckerFor(env);
+  const mode = config.revocation_check_mode ?? "IGNORE_CA_ERROR";
+  const settings: RevocationSettings = {
+    timeoutMs: config.http_timeout ?? 30_000,
+    cacheTtlSec: config.cert_cache_ttl ?? 60_000,
+    sslVerify: config.ssl_verify !== false,
+  };
+  const consumerBy = config.consumer_by ?? [];
+  if (config.send_ca_dn) env.log.warn("mtls-auth: send_ca_dn is not supported; the CertificateRequest names no CAs");
+  if (config.http_proxy_host || config.https_proxy_host) {
+    env.log.warn("mtls-auth: http(s)_proxy_host is not supported; OCSP and CRL requests go direct");
+  }
+
+  async function authenticate(ctx: AccessContext): Promise<Outcome> {
+    if (!store.ok) return { kind: "error", reason: store.error };
+    const presented = ctx.clientCertificate();
+    // Also the plain-HTTP case: no TLS, so no certificate can be there.
+    if (!presented) return failed(NO_CERTIFICATE, "no client certificate");
+
+    const parsed = parsePresented(presented);
+    if (parsed instanceof Error) return failed(VERIFICATION_FAILED, `unreadable certificate: ${parsed.message}`);
+    const { leaf } = parsed;
+    const chain = verifyChain(leaf, parsed.chain, store.anchors, {
+      allowPartialChain: config.allow_partial_chain,
+      now: Date.now(),
+    });
+    if (!chain.ok) return failed(VERIFICATION_FAILED, chain.reason);
+
+    if (mode !== "SKIP") {
+      const status = await revocation.status(leaf, chain.path[1], settings);
+      if (status === "revoked") return failed(VERIFICATION_FAILED, "certificate revoked");
+      if (status === "unknown") {
+        if (mode === "STRICT") return failed(VERIFICATION_FAILED, "fail to check revocation");
+        env.log.info("mtls-auth: fail to check revocation. Ignored this as `revocation_check_mode` is `IGNORE_CA_ERROR`.");
+      }
+    }
+
+    const names = certificateNames(leaf);
+    if (config.skip_consumer_lookup) {
+      // Kong computes the authenticated groups (CN or DN) for ACL here; Tether has no ACL plugin
+      // to read them, but the CN rule still refuses a certificate without one, as Kong does.
+      if (config.authenticated_group_by === "CN" && names.commonName === undefined) {
+        return failed("Certificate missing Common Name", "certificate missing Common Name");
+      }
+      setCertificateHeaders(ctx, names);
+      return { kind: "trusted" };
+    }
+
+    const consumer = consumerByCredential(names.names, chain.anchor.id, view) ?? (consumerBy.length ? consumerByField(names.names, consumerBy, view) : undefined);
+    if (consumer) return { kind: "consumer", consumer, names: undefined };
+    if (config.default_consumer) {
+      const fallback = anonymousConsumer(view, config.default_consumer);
+      if (!fallback) return failed("Unauthorized", `default consumer '${config.default_consumer}' does not exist`);
+      return { kind: "consumer", consumer: fallback, names };
+    }
+    return failed(VERIFICATION_FAILED, "consumer not found");
+  }
+
+  return {
+    async access(ctx) {
+      // Kong's logical OR: with `anonymous`, an earlier authentication is enough.
+      if (config.anonymous && alreadyAuthenticated(ctx)) return undefined;
+      // Only this plugin speaks for the certificate: a client's own X-Client-Cert-* never passes.
+      ctx.removeUpstreamHeader(CERT_DN_HEADER);
+      ctx.removeUpstreamHeader(CERT_SAN_HEADER);
+
+      const outcome = await authenticate(ctx);
+      switch (outcome.kind) {
+        case "consumer":
+          authenticateAs(ctx, { consumer: outcome.consumer, credential: undefined, anonymous: false });
+          if (outcome.names) setCertificateHeaders(ctx, outcome.names);
+          return undefined;
+        case "trusted":
+          // No consumer, and Kong does not call authenticate here; the consumer headers a client
+          // may have sent itself are still removed, so none reaches the upstream unvouched.
+          for (const [name] of consumerHeaders({ consumer: undefined, credential: undefined, anonymous: false })) ctx.removeUpstreamHeader(name);
+          return undefined;
+        case "error":
+          env.log.error("[mtls-auth] " + outcome.reason);
+          return UNEXPECTED;
+        case "failed": {
+          env.log.info("[mtls-auth] client certificate verify failed", { reason: outcome.reason });
+          if (!config.anonymous) return { status: 401, body: { message: outcome.message } };
+          const anonymous = anonymousConsumer(view, config.anonymous);
+          if (!anonymous) {
+            env.log.error(`[mtls-auth] anonymous consumer '${config.anonymous}' does not exist`);
+            return UNEXPECTED;
+          }
+          authenticateAs(ctx, { consumer: anonymous, credential: undefined, anonymous: true });
+          return undefined;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { PluginEnvironment } from "@tether/core";
+import type { JWTPayload } from "jose";
+import { IssuerCache } from "./issuers.ts";
+import { ExpiringLru } from "./lru.ts";
+import type { IntrospectionResult } from "./introspection.ts";
+
+/** Bounds on the per-process token caches (each entry is a digest key and a claims object). */
+export const VERIFIED_JWT_CACHE_SIZE = 10_000;
+export const INTROSPECTION_CACHE_SIZE = 10_000;
+
+/**
+ * Plugin state that outlives config snapshots, one set per process environment: discovery and
+ * keys per issuer, verified JWTs, introspection results. Keyed by what they depend on (issuer
+ * URL, endpoint + client + token digest), so an unrelated config change flushes nothing.
+ */
+export interface OidcCaches {
+  /** Issuers fetched with TLS verification, and (for `ssl_verify: false`) without. */
+  readonly verified: IssuerCache;
+  readonly unverified: IssuerCache;
+  readonly jwts: ExpiringLru<JWTPayload>;
+  readonly introspections: ExpiringLru<IntrospectionResult>;
+  /** Introspection requests in flight by cache key: concurrent requests for one token share one. */
+  readonly introspecting: Map<string, Promise<IntrospectionResult>>;
+}
+
+const byEnv = new WeakMap<PluginEnvironment, OidcCaches>();
+/** Every cache set made in this process: what the Admin API lists and clears. */
+const all = new Set<OidcCaches>();
+
+export function oidcCachesFor(env: PluginEnvironment): OidcCaches {
+  let caches = byEnv.get(env);
+  if (!caches) {
+    caches = {
+      verified: new IssuerCache(env, env.fetch),
+      unverified: new IssuerCache(env, env.unverifiedFetch),
+      jwts: new ExpiringLru(VERIFIED_JWT_CACHE_SIZE),
+      introspections: new ExpiringLru(INTROSPECTION_CACHE_SIZE),
+      introspecting: new Map(),
+    };
+    byEnv.set(env, caches);
+    all.add(caches);
+  }
+  return caches;
+}
+
+export function allOidcCaches(): readonly OidcCaches[] {
+  return [...all];
+}
