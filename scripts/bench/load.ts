@@ -11,6 +11,8 @@ export interface LoadSpec {
   durationMs: number;
   warmupMs: number;
   headers?: Record<string, string>;
+  /** When given, each request carries the next of these as its Authorization header, in turn. */
+  authorizations?: string[];
   certPath?: string;
   keyPath?: string;
   servername?: string;
@@ -47,11 +49,17 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let errors = 0;
   let recording = false;
   let stop = false;
+  let next = 0;
+  const headersFor = (): Record<string, string> | undefined => {
+    const list = spec.authorizations;
+    if (!list?.length) return spec.headers;
+    return { ...spec.headers, authorization: list[next++ % list.length]! };
+  };
   const worker = async (): Promise<void> => {
     while (!stop) {
       const start = performance.now();
       try {
-        const res = await pool.request({ path, method: "GET", headers: spec.headers });
+        const res = await pool.request({ path, method: "GET", headers: headersFor() });
         await res.body.dump();
         if (recording) {
           latencies.push(performance.now() - start);

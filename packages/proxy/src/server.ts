@@ -7,6 +7,7 @@ import { Forwarder } from "./forward/forwarder.ts";
 import { UndiciForwarder } from "./forward/undici-forwarder.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { answerClientError } from "./http/client-error.ts";
+import { guardHandler } from "./http/guard-handler.ts";
 import { SnapshotHolder, type ConfigSource } from "./snapshot/holder.ts";
 import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
 import { createSniFront } from "./tls/sni-front.ts";
@@ -68,7 +69,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     // The port is known only after listen(); the handler reads it lazily.
     const portRef = { port: spec.port };
     const handler = (scheme: "http" | "https") =>
-      createRequestHandler({
+      guardHandler(createRequestHandler({
         snapshot: () => holder.snapshot,
         forwarder,
         log: options.log,
@@ -77,7 +78,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           return portRef.port;
         },
         onRequest: () => counters.requests++,
-      });
+      }), options.log);
     if (spec.ssl) {
       // Handshakes with an SNI go to servers holding no certificate of their own: their
       // SNICallback installs the one the certificates/snis entities name, else the default. (Node
