@@ -132,7 +132,7 @@ describe("HEAD, OPTIONS, 405 and 404 (reference 1.1)", () => {
       assert.equal(res.body, undefined, path);
       assert.equal(res.headers["allow"], allow, path);
       assert.equal(res.headers["access-control-allow-methods"], allow, path);
-      assert.equal(res.headers["access-control-allow-headers"], "Content-Type", path);
+      assert.equal(res.headers["access-control-allow-headers"], "Content-Type, Authorization", path);
       assert.equal(res.headers["access-control-allow-origin"], "*", path);
     }
     check(await curl("-X", "OPTIONS", url("/no-such-path")), 404, NOT_FOUND);

@@ -33,7 +33,7 @@ export function allowedMethodsMiddleware(): Koa.Middleware {
     ctx.set("Allow", allow);
     if (ctx.method === "OPTIONS") {
       ctx.set("Access-Control-Allow-Methods", allow);
-      ctx.set("Access-Control-Allow-Headers", "Content-Type");
+      ctx.set("Access-Control-Allow-Headers", "Content-Type, Authorization");
       ctx.status = 204;
       return;
     }
