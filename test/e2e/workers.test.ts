@@ -55,6 +55,15 @@ describe("proxy workers", () => {
     assert.ok(Date.now() - created < 1_000 + 200, `converged in ${Date.now() - created} ms`);
   });
 
+  it("GET /status reports the stored config version and the lowest one the workers apply", async () => {
+    const status = async () => (await adminJson(t, "GET", "/status")).body.configuration as { version: number; applied_version: number };
+    const before = await status();
+    assert.equal((await adminJson(t, "POST", "/services", { name: "v", url: echo.url })).status, 201);
+    const after = await status();
+    assert.equal(after.version, before.version + 1);
+    await waitFor(async () => (await status()).applied_version === after.version, 3_000, 50);
+  });
+
   it("GET /status sums the workers' counters", async () => {
     const before = (await adminJson(t, "GET", "/status")).body.server.total_requests as number;
     for (let i = 0; i < 30; i++) await get(t.httpPort, "/w");

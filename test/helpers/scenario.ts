@@ -67,7 +67,14 @@ export async function startScenario(options: StartOptions = {}): Promise<Scenari
   };
 }
 
-/** Waits until the proxy routes `path` (its snapshot includes the last Admin API writes). */
+/**
+ * Waits until the proxy enforces every Admin API write made so far (GET /status: the applied
+ * config version has caught up with the stored one); `path` must then be routed.
+ */
 export async function untilRouted(tether: Tether, path: string): Promise<void> {
-  await waitFor(async () => (await tlsRequest({ port: tether.httpsPort, path })).status !== 404, 5_000);
+  await waitFor(async () => {
+    const { configuration } = (await adminJson(tether, "GET", "/status")).body as { configuration: { version: number; applied_version: number } };
+    return configuration.applied_version >= configuration.version;
+  }, 5_000);
+  if ((await tlsRequest({ port: tether.httpsPort, path })).status === 404) throw new Error(`${path} is not routed`);
 }

@@ -4,6 +4,8 @@ import type { ServerStats } from "@tether/core";
 export interface StatsMessage {
   type: "stats";
   stats: ServerStats;
+  /** The config version of the worker's current snapshot. */
+  configVersion: number;
 }
 
 export function sumStats(all: readonly ServerStats[]): ServerStats {

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger, PluginResponse } from "@tether/core";
-import type { Forwarder } from "./forward/forwarder.ts";
+import type { ForwardingEngine, ForwardPlan } from "./forward/plan.ts";
 import { RequestAccessContext } from "./http/access-context.ts";
+import { applyPluginHeadersOnWrite } from "./http/plugin-response-headers.ts";
 import { negotiateFormat, renderError } from "./http/error-page.ts";
 import { nextRequestId } from "./http/request-id.ts";
-import { rewriteUpstreamHeaders } from "./http/forwarded-headers.ts";
+import { forwardedHttps, rewriteUpstreamHeaders } from "./http/forwarded-headers.ts";
+import { decorateProxiedResponse, markArrival, setResponseLatency } from "./http/response-headers.ts";
+import type { TrustedIps } from "./http/trusted-ips.ts";
+import { tunnelOf } from "./http/upgrade.ts";
 import { withoutQueryArgs } from "./http/query-args.ts";
 import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./router/normalize.ts";
 import { upstreamPath } from "./router/upstream-path.ts";
@@ -16,12 +20,15 @@ export const SERVER_TOKEN = "tether/0.1.0";
 const UPSTREAM_MESSAGES = {
   400: "Bad request",
   502: "An invalid response was received from the upstream server",
+  503: "name resolution failed",
   504: "The upstream server is timing out",
 } as const;
 
 export interface RequestHandlerDeps {
   snapshot(): Snapshot;
-  forwarder: Pick<Forwarder, "forward">;
+  forwarder: Pick<ForwardingEngine, "forward" | "upgrade">;
+  /** Kong's trusted_ips: peers whose X-Forwarded-* headers are kept. */
+  trustedIps: TrustedIps;
   log: Logger;
   scheme: "http" | "https";
   /** The port the listener is bound to (for X-Forwarded-Port and host:port routes). */
@@ -32,12 +39,14 @@ export interface RequestHandlerDeps {
 function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string, requestId: string, upstreamFailure: boolean): void {
   const format = negotiateFormat(req.headers, upstreamFailure ? "text" : "json", upstreamFailure);
   const { type, body } = renderError(format, message, requestId);
+  setResponseLatency(res);
   res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body), Server: SERVER_TOKEN });
   res.end(body);
 }
 
 function sendPluginResponse(res: ServerResponse, response: PluginResponse): void {
   const body = response.body === undefined ? "" : JSON.stringify(response.body);
+  setResponseLatency(res);
   res.writeHead(response.status, {
     ...(body ? { "Content-Type": "application/json; charset=utf-8" } : {}),
     "Content-Length": Buffer.byteLength(body),
@@ -56,6 +65,7 @@ function splitHost(header: string | undefined): { host: string; port: number | u
 /** The proxy's request path: route, run plugins by priority, forward. */
 export function createRequestHandler(deps: RequestHandlerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const arrivedAt = markArrival(res);
     deps.onRequest();
     const snapshot = deps.snapshot(); // this request finishes on the snapshot it started with
     const requestId = nextRequestId();
@@ -76,8 +86,12 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     });
     if (!match) return sendError(req, res, 404, "no Route matched with those values", requestId, false);
     const { route, service } = match;
+    const trusted = deps.trustedIps(req.socket.remoteAddress);
+    // A trusted TLS terminator in front saying the client spoke https satisfies an https-only
+    // route on the plain listener (reference 2.5); plugins then run as for https.
+    const scheme = deps.scheme === "http" && forwardedHttps(req.headers, trusted) && route.protocols.includes("https") ? "https" : deps.scheme;
 
-    if (!route.protocols.includes(deps.scheme)) {
+    if (!route.protocols.includes(scheme)) {
       if (deps.scheme === "http" && route.protocols.includes("https")) {
         if (route.https_redirect_status_code === 426) {
           res.setHeader("Connection", "Upgrade");
@@ -85,6 +99,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
           return sendError(req, res, 426, "Please use HTTPS protocol", requestId, false);
         }
         // Kong builds the target from `$host`, which has no port: the client's port is the plain one.
+        setResponseLatency(res);
         res.writeHead(route.https_redirect_status_code, { Location: `https://${host}${rawPath}${rawQuery}`, "Content-Length": 0 });
         res.end();
         return;
@@ -93,9 +108,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     }
 
     const ctx = new RequestAccessContext(req, deps.scheme, path, new URLSearchParams(rawQuery), sni);
+    applyPluginHeadersOnWrite(res, ctx.responseHeaders);
     try {
       for (const plugin of snapshot.pluginsFor(route)) {
-        if (!plugin.instance.protocols.includes(deps.scheme)) continue;
+        if (!plugin.instance.protocols.includes(scheme)) continue;
         const response = await plugin.handler.access?.(ctx);
         if (response) return sendPluginResponse(res, response);
       }
@@ -105,25 +121,41 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     }
 
     const defaultPort = service.protocol === "https" ? 443 : 80;
+    const tunnel = tunnelOf(req);
     rewriteUpstreamHeaders(req.headers, {
       clientIp: req.socket.remoteAddress ?? "",
+      trusted,
       scheme: deps.scheme,
       host: req.headers.host === undefined ? undefined : host,
       port: deps.port,
+      path: rawPath,
+      strippedPrefix: match.strippedPrefix,
       upstreamHost: route.preserve_host && req.headers.host ? req.headers.host : service.port === defaultPort ? service.host : `${service.host}:${service.port}`,
+      requestId,
+      httpVersion: req.httpVersion,
+      serverToken: SERVER_TOKEN,
+      webSocket: tunnel !== undefined,
     });
     for (const [name, value] of ctx.upstreamHeaders) {
       if (value === null) delete req.headers[name];
       else req.headers[name] = value;
     }
-    deps.forwarder.forward(req, res, {
+    const forwardedAt = performance.now();
+    const plan: ForwardPlan = {
       service,
       upstreamUrl: upstreamPath(service.path, path, match.strippedPrefix) + withoutQueryArgs(rawQuery, ctx.removedQueryArgs),
       body: ctx.body.upstreamStream(),
-      onFailure: (failure) => {
-        deps.log.warn("upstream failure", { service: service.id, status: failure.status, cause: failure.cause });
-        sendError(req, res, failure.status, UPSTREAM_MESSAGES[failure.status], requestId, true);
+      onResponse: (headers, httpVersion) => {
+        const now = performance.now();
+        decorateProxiedResponse(headers, { serverToken: SERVER_TOKEN, requestId, httpVersion, proxyLatencyMs: forwardedAt - arrivedAt, upstreamLatencyMs: now - forwardedAt });
       },
-    });
+      onFailure: (failure) => {
+        deps.log.warn("upstream failure", { service: service.id, status: failure.status, reason: failure.reason, tries: failure.tries, cause: failure.cause });
+        // A name that does not resolve is Kong's own error (JSON by default); the rest are nginx's pages.
+        sendError(req, res, failure.status, UPSTREAM_MESSAGES[failure.status], requestId, failure.status !== 503);
+      },
+    };
+    if (tunnel) deps.forwarder.upgrade(req, tunnel.socket, tunnel.head, plan);
+    else deps.forwarder.forward(req, res, plan);
   };
 }

@@ -4,3 +4,4 @@ export { compileRouter, type RequestFacts, type RouteMatch, type Router } from "
 export { normalizePath } from "./router/normalize.ts";
 export { upstreamPath } from "./router/upstream-path.ts";
 export { thumbprintOf } from "./http/client-certificate.ts";
+export { parseTrustedIps } from "./http/trusted-ips.ts";

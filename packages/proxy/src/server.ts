@@ -4,9 +4,12 @@ import tls from "node:tls";
 import type { AddressInfo, Server, Socket } from "node:net";
 import type { Logger, PluginDefinition, PluginEnvironment, ServerStats } from "@tether/core";
 import { Forwarder } from "./forward/forwarder.ts";
+import type { ForwardingEngine } from "./forward/plan.ts";
 import { UndiciForwarder } from "./forward/undici-forwarder.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { answerClientError } from "./http/client-error.ts";
+import { trustedIpsMatcher } from "./http/trusted-ips.ts";
+import { upgradeListener } from "./http/upgrade.ts";
 import { guardHandler } from "./http/guard-handler.ts";
 import { SnapshotHolder, type ConfigSource } from "./snapshot/holder.ts";
 import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
@@ -30,6 +33,8 @@ export interface ProxyOptions {
   pollIntervalMs?: number;
   /** The forwarding engine: http-proxy (default, the design's) or undici (measured side by side). */
   forwarder?: "http-proxy" | "undici";
+  /** Kong's trusted_ips (IPs and CIDR blocks): peers whose X-Forwarded-* headers are believed. */
+  trustedIps?: readonly string[];
 }
 
 export interface RunningProxy {
@@ -53,7 +58,8 @@ function listen(server: Server, spec: ListenerSpec): Promise<number> {
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const holder = new SnapshotHolder(options.source, options.plugins, options.env, options.log);
   holder.watch(options.pollIntervalMs ?? 200);
-  const forwarder: Pick<Forwarder, "forward" | "close"> = options.forwarder === "undici" ? new UndiciForwarder() : new Forwarder();
+  const forwarder: ForwardingEngine = options.forwarder === "undici" ? new UndiciForwarder() : new Forwarder();
+  const trustedIps = trustedIpsMatcher(options.trustedIps ?? []);
   const counters = { requests: 0, accepted: 0, active: 0 };
   const fronts: Server[] = [];
   const httpServers: http.Server[] = [];
@@ -72,6 +78,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       guardHandler(createRequestHandler({
         snapshot: () => holder.snapshot,
         forwarder,
+        trustedIps,
         log: options.log,
         scheme,
         get port() {
@@ -90,6 +97,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         SNICallback: serverCertificateCallback(() => holder.snapshot.serverCertificates, tls.createSecureContext(defaultCertificate)),
       };
       const serve = handler("https");
+      // Where a non-WebSocket upgrade request is parsed again as a plain request (upgrade.ts).
+      const reparse = http.createServer(serve);
+      reparse.on("clientError", answerClientError);
+      const onUpgrade = upgradeListener(serve, reparse);
       const certServer = https.createServer(certificateRequestingOptions(bySni), serve);
       const plainServer = https.createServer(plainOptions(bySni), serve);
       const noSniCertServer = https.createServer(certificateRequestingOptions(defaultCertificate), serve);
@@ -98,6 +109,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       for (const s of servers) {
         s.on("tlsClientError", () => undefined);
         s.on("clientError", answerClientError);
+        s.on("upgrade", onUpgrade);
       }
       const front = createSniFront({
         wantsClientCertificate: (name) => holder.snapshot.handshake.wantsClientCertificate(name),
@@ -108,13 +120,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       front.on("connection", track);
       portRef.port = await listen(front, spec);
       fronts.push(front);
-      httpServers.push(...servers);
+      httpServers.push(...servers, reparse);
     } else {
-      const server = http.createServer(handler("http"));
+      const serve = handler("http");
+      const server = http.createServer(serve);
+      const reparse = http.createServer(serve);
+      reparse.on("clientError", answerClientError);
       server.on("connection", track);
       server.on("clientError", answerClientError);
+      server.on("upgrade", upgradeListener(serve, reparse));
       portRef.port = await listen(server, spec);
-      httpServers.push(server);
+      httpServers.push(server, reparse);
     }
     addresses.push({ spec, port: portRef.port });
   }

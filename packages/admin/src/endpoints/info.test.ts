@@ -26,6 +26,7 @@ describe("GET /status", () => {
       nodeId: "00000000-0000-4000-8000-000000000000",
       configuration: {},
       stats: () => stats,
+      appliedConfigVersion: () => 0,
       log: silent,
     });
     const server = app.listen(0, "127.0.0.1");

@@ -12,6 +12,8 @@ export interface InfoOptions {
   /** The configuration as started, with secrets already removed. */
   configuration: Record<string, unknown>;
   stats(): ServerStats;
+  /** The config version every proxy (worker) has compiled: the lowest of them. */
+  appliedConfigVersion(): number;
 }
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
@@ -63,10 +65,14 @@ export function mountInfo(router: Router, info: InfoOptions): void {
 
   router.get("/status", (ctx) => {
     const memory = process.memoryUsage();
+    const up = reachable(info.store);
     ctx.body = {
-      database: { reachable: reachable(info.store) },
+      database: { reachable: up },
       memory: { workers_vms: [{ pid: process.pid, heap_used: mib(memory.heapUsed), rss: mib(memory.rss) }] },
       server: info.stats(),
+      // Tether's addition: the store's config version and the one the proxy serves (the lowest
+      // across workers). Equal means every Admin API write so far is being enforced.
+      configuration: { version: up ? info.store.version() : null, applied_version: info.appliedConfigVersion() },
     };
   });
 

@@ -7,6 +7,7 @@ import { bundledPlugins, TETHER_VERSION } from "@tether/plugins";
 import { startProxy, storeSource, type RunningProxy } from "@tether/proxy";
 import { Store } from "@tether/store";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
+import { installationSecret } from "../installation-secret.ts";
 import { outboundFetch, serverCertificate } from "../tls-material.ts";
 import { sumStats, type StatsMessage } from "../worker-stats.ts";
 
@@ -18,10 +19,11 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store): Promis
     tls: serverCertificate(config),
     source: storeSource(store),
     plugins: bundledPlugins,
-    env: { ...outboundFetch(config), log },
+    env: { ...outboundFetch(config), log, installationSecret: installationSecret(config.prefix) },
     log,
     pollIntervalMs: config.db_update_frequency * 1000,
     forwarder: config.forwarder,
+    trustedIps: config.trusted_ips,
   });
   const worker = cluster.isWorker ? { worker: cluster.worker?.id } : {};
   for (const { spec, port } of proxy.addresses)
@@ -29,14 +31,20 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store): Promis
   return proxy;
 }
 
-async function runAdmin(config: TetherConfig, log: Logger, store: Store, stats: () => ServerStats): Promise<Server[]> {
+interface ProxyState {
+  stats(): ServerStats;
+  appliedConfigVersion(): number;
+}
+
+async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: ProxyState): Promise<Server[]> {
   const app = createAdminApp({
     store,
     plugins: bundledPlugins,
     version: TETHER_VERSION,
     nodeId: randomUUID(),
     configuration: sanitizedConfig(config),
-    stats,
+    stats: proxy.stats,
+    appliedConfigVersion: proxy.appliedConfigVersion,
     log,
     adminToken: config.admin_token,
   });
@@ -84,7 +92,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   const store = Store.open(config.prefix); // migrations run here, once, before any worker reads
   if (config.workers === 1) {
     const proxy = await runProxy(config, log, store);
-    const admin = await runAdmin(config, log, store, proxy.stats);
+    const admin = await runAdmin(config, log, store, { stats: proxy.stats, appliedConfigVersion: () => proxy.holder.snapshot.version });
     onShutdown(log, async () => {
       await Promise.all([proxy.close(GRACE_MS), ...admin.map(closeServer)]);
       store.close();
@@ -92,12 +100,13 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     return;
   }
   serverCertificate(config); // make the default certificate once, not N times concurrently
-  const latest = new Map<number, ServerStats>();
+  installationSecret(config.prefix); // and the session secret, so every worker reads the same one
+  const latest = new Map<number, StatsMessage>();
   let stopping = false;
   const fork = (): void => {
     const worker = cluster.fork();
     worker.on("message", (message: StatsMessage) => {
-      if (message?.type === "stats") latest.set(worker.id, message.stats);
+      if (message?.type === "stats") latest.set(worker.id, message);
     });
   };
   cluster.on("exit", (worker, code, signal) => {
@@ -107,7 +116,10 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     fork();
   });
   for (let i = 0; i < config.workers; i++) fork();
-  const admin = await runAdmin(config, log, store, () => sumStats([...latest.values()]));
+  const admin = await runAdmin(config, log, store, {
+    stats: () => sumStats([...latest.values()].map((m) => m.stats)),
+    appliedConfigVersion: () => (latest.size < config.workers ? 0 : Math.min(...[...latest.values()].map((m) => m.configVersion))),
+  });
   onShutdown(log, async () => {
     stopping = true;
     const exits = Object.values(cluster.workers ?? {}).map(
@@ -121,7 +133,10 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
 async function startWorker(config: TetherConfig, log: Logger): Promise<void> {
   const store = new Store(`${config.prefix}/tether.db`);
   const proxy = await runProxy(config, log, store);
-  const report = setInterval(() => process.send?.({ type: "stats", stats: proxy.stats() } satisfies StatsMessage), 500);
+  const report = setInterval(
+    () => process.send?.({ type: "stats", stats: proxy.stats(), configVersion: proxy.holder.snapshot.version } satisfies StatsMessage),
+    500,
+  );
   report.unref();
   onShutdown(log, async () => {
     clearInterval(report);

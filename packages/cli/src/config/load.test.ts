@@ -44,6 +44,13 @@ describe("loadConfig", () => {
     writeFileSync(join(dir, "bad.conf"), "no_such_thing = 1\n");
     assert.throws(() => loadConfig({ TETHER_CONF: join(dir, "bad.conf") }, dir), /unknown property 'no_such_thing'/);
   });
+  it("trusted_ips: none by default, Kong's comma-separated IPs/CIDRs, bad entries named", () => {
+    assert.deepEqual(loadConfig({}, dir).trusted_ips, []);
+    assert.deepEqual(loadConfig({ TETHER_TRUSTED_IPS: "10.0.0.0/8, 192.168.1.7,::1" }, dir).trusted_ips, ["10.0.0.0/8", "192.168.1.7", "::1"]);
+    assert.deepEqual(loadConfig({ TETHER_TRUSTED_IPS: "0.0.0.0/0,::/0" }, dir).trusted_ips, ["0.0.0.0/0", "::/0"]);
+    assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "10.0.0.0/40" }, dir), /^Error: trusted_ips: .*10\.0\.0\.0/);
+    assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "unix:" }, dir), /trusted_ips: .*unix/);
+  });
   it("never shows secrets in the sanitized configuration", () => {
     const c = sanitizedConfig(loadConfig({ TETHER_ADMIN_TOKEN: "s3cret-token" }, dir));
     assert.ok(!JSON.stringify(c).includes("s3cret-token"));

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseTrustedIps } from "@tether/proxy";
 import { ConfigError, parseListen, type ListenAddress } from "./listen.ts";
 
 /** Tether's configuration, Kong's property names in lower case (`admin_listen`, `proxy_listen`, …). */
@@ -18,6 +19,8 @@ export interface TetherConfig {
   workers: number;
   /** Forwarding engine: `http-proxy` (default) or `undici`. */
   forwarder: "http-proxy" | "undici";
+  /** Kong's trusted_ips: IPs/CIDR blocks whose X-Forwarded-* headers are believed (none by default). */
+  trusted_ips: string[];
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -30,7 +33,7 @@ const DEFAULTS: Record<string, string> = {
   forwarder: "http-proxy",
 };
 
-const KEYS = ["prefix", "admin_listen", "proxy_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency", "log_level", "workers", "forwarder"];
+const KEYS = ["prefix", "admin_listen", "proxy_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency", "log_level", "workers", "forwarder", "trusted_ips"];
 
 /** `key = value` lines; `#` starts a comment (Kong's kong.conf syntax). */
 export function parseConfFile(text: string, file: string): Record<string, string> {
@@ -76,6 +79,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (Boolean(sslCert) !== Boolean(sslKey)) throw new ConfigError(`${sslCert ? "ssl_cert_key" : "ssl_cert"}: ssl_cert and ssl_cert_key must be set together`);
   const trusted = (raw["trusted_certificate"] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   for (const file of trusted) if (file !== "system" && !existsSync(file)) throw new ConfigError(`trusted_certificate: no such file '${file}'`);
+  const trustedIps = (raw["trusted_ips"] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  try {
+    parseTrustedIps(trustedIps);
+  } catch (error) {
+    throw new ConfigError(`trusted_ips: ${(error as Error).message}`);
+  }
   return {
     prefix: resolve(cwd, raw["prefix"]!),
     admin_listen: parseListen("admin_listen", raw["admin_listen"]!),
@@ -88,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     log_level: logLevel as TetherConfig["log_level"],
     workers: number("workers", 1, 64, true),
     forwarder,
+    trusted_ips: trustedIps,
   };
 }
 

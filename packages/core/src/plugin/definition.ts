@@ -55,6 +55,14 @@ export interface AccessContext {
   readBody(limit: number): Promise<Buffer | undefined>;
   /** Replaces the body sent upstream (Content-Length follows); only after `readBody` returned it. */
   setUpstreamBody(body: Buffer): void;
+  /**
+   * Sets a header on the response the client gets, whether the upstream answers or a plugin ends
+   * the request (Kong's `kong.response.set_header` in the access phase). A second call for the
+   * same name replaces what plugins set before. `Set-Cookie` values are added to the upstream's
+   * own cookies (a session cookie must not cost the application its cookies); any other name
+   * replaces the upstream's header.
+   */
+  setResponseHeader(name: string, value: string | readonly string[]): void;
   /** Set by an authentication plugin; later plugins (and `anonymous` logic) read it. */
   authenticated: Authentication | undefined;
 }
@@ -89,6 +97,19 @@ export interface PluginEnvironment {
   /** fetch that does not verify the server's certificate: only for an explicit `ssl_verify: false`. */
   readonly unverifiedFetch: typeof fetch;
   readonly log: Logger;
+  /**
+   * 32 random bytes made once per installation (`<prefix>/secrets/session.key`, by the primary
+   * before any worker starts), so every worker and every restart derives the same keys: what a
+   * plugin encrypts with it (session cookies without a configured `session_secret`) stays
+   * readable across the cluster. Absent when the host did not provide one; a plugin then falls
+   * back to a per-process secret.
+   */
+  readonly installationSecret?: Buffer;
+}
+
+/** Which configured instance a handler serves: the plugin entity's id, stable across snapshots. */
+export interface PluginInstanceInfo {
+  readonly id: string;
 }
 
 /** A plugin as Kong keeps one: schema beside handler, with a priority that orders the access phase. */
@@ -105,5 +126,5 @@ export interface PluginDefinition<Config = Record<string, unknown>> {
   /** Record-level check, reported on `config` as Kong does (e.g. the PoP auth-methods rule). */
   checkConfig?(config: Config): string | undefined;
   /** Called once per snapshot: build what can be built ahead (trust stores, indexes) here. */
-  createHandler(config: Config, env: PluginEnvironment, view: ConfigView): PluginHandler;
+  createHandler(config: Config, env: PluginEnvironment, view: ConfigView, instance: PluginInstanceInfo): PluginHandler;
 }

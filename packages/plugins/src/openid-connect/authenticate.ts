@@ -1,30 +1,14 @@
 import type { AccessContext } from "@tether/core";
 import type { JWTPayload } from "jose";
-import type { Failure } from "./challenge.ts";
-import { issuerFailure, timeClaimsFailure, type Claims } from "./claims.ts";
+import { issuerFailure, timeClaimsFailure } from "./claims.ts";
 import type { OidcCaches } from "./caches.ts";
-import { searchBearerToken, type TokenLocations, type TokenSearch } from "./find-token.ts";
+import { bodyWithoutToken, searchBearerToken, type TokenLocations, type TokenSearch } from "./find-token.ts";
 import type { IntrospectionResult, Introspector } from "./introspection.ts";
 import type { IssuerCache, IssuerState } from "./issuers.ts";
 import type { OpenIdConnectConfig } from "./schema.ts";
+import { withoutCookies } from "./session/cookies.ts";
+import { ABSENT, expOf, invalid, type VerifyOutcome } from "./verified.ts";
 import { looksLikeJwt, verifyJwtCached, type JwtOutcome } from "./verify-jwt.ts";
-
-/** A token that passed `bearer` and/or `introspection`, with what each said about it. */
-export interface Authenticated {
-  ok: true;
-  token: string;
-  found: Extract<TokenSearch, { kind: "found" }> & { bodyBytes?: Buffer };
-  jwt: JWTPayload | undefined;
-  introspection: IntrospectionResult | undefined;
-  /** Where the certificate binding (`cnf`) is read: the JWT, else the introspection answer. */
-  bindingClaims: Claims;
-}
-
-export type AuthenticationOutcome =
-  | Authenticated
-  | { ok: false; failure: Failure }
-  /** Not the token's fault (missing endpoint or client, unsupported client auth): Kong's 500. */
-  | { ok: false; unexpected: string };
 
 export interface AuthenticatorDeps {
   config: OpenIdConnectConfig;
@@ -34,36 +18,81 @@ export interface AuthenticatorDeps {
   where: TokenLocations;
 }
 
-const invalid = (reason: string): { ok: false; failure: Failure } => ({ ok: false, failure: { error: "invalid_token", reason } });
+type Found = Extract<TokenSearch, { kind: "found" }> & { bodyBytes?: Buffer };
+
+/** hide_credentials for a bearer token: from wherever it was found. */
+function hideToken(found: Found, cookieName: string | null | undefined): (ctx: AccessContext) => void {
+  return (ctx) => {
+    if (found.location === "header" && found.header) ctx.removeUpstreamHeader(found.header);
+    else if (found.location === "query") ctx.removeUpstreamQueryArg("access_token");
+    else if (found.location === "body" && found.body && found.bodyBytes) ctx.setUpstreamBody(bodyWithoutToken(found.bodyBytes, found.body));
+    else if (found.location === "cookie" && cookieName) {
+      const rest = withoutCookies(String(ctx.headers.cookie ?? ""), [cookieName]);
+      if (rest) ctx.setUpstreamHeader("cookie", rest);
+      else ctx.removeUpstreamHeader("cookie");
+    }
+  };
+}
 
 /**
  * Reference 3.2: the bearer token is found once; a JWT goes to `bearer` first when enabled, and
  * to `introspection` when bearer is off, fails, or `introspect_jwt_tokens` asks for a revocation
- * check; an opaque token goes to `introspection`. No other method is tried for the same token.
+ * check; an opaque token goes to `introspection`. No other method is tried for the same token;
+ * no token at all is `absent`, and the search moves on to the grants.
  */
-export async function authenticate(ctx: AccessContext, state: IssuerState, deps: AuthenticatorDeps): Promise<AuthenticationOutcome> {
+export async function authenticateToken(ctx: AccessContext, state: IssuerState, deps: AuthenticatorDeps): Promise<VerifyOutcome> {
   const { config } = deps;
   const methods = new Set(config.auth_methods ?? []);
   const bearer = methods.has("bearer");
   const introspection = methods.has("introspection");
-  if (!bearer && !introspection) return invalid("no suitable authorization credentials were provided");
+  if (!bearer && !introspection) return ABSENT;
 
   const found = await searchBearerToken(ctx, deps.where);
   if (found.kind === "ambiguous") return { ok: false, failure: { error: "invalid_request", reason: "more than one access token was sent" } };
-  if (found.kind === "none") return invalid("no suitable authorization credentials were provided");
+  if (found.kind === "none") return ABSENT;
   const { token } = found;
-  const allowed = [state.issuer, ...(config.issuers_allowed ?? [])];
+  const checked = await checkToken(ctx, token, state, deps, { bearer, introspection });
+  if (!checked.ok) return checked;
+  const { jwt, result } = checked;
+  return {
+    ok: true,
+    method: jwt ? "bearer" : "introspection",
+    token,
+    jwt,
+    introspection: result,
+    bindingClaims: jwt ?? result ?? {},
+    pop: true,
+    expiresAt: expOf(jwt) ?? expOf(result),
+    hide: hideToken(found, config.bearer_token_cookie_name),
+  };
+}
 
+type Checked = { ok: true; jwt: JWTPayload | undefined; result: IntrospectionResult | undefined } | Exclude<VerifyOutcome, { ok: true }>;
+
+/**
+ * Verifies a token by the enabled methods (also used to re-verify a session's token with
+ * `reverify`): JWT signature and claims, then introspection when the JWT path is off, failed, or
+ * `introspect_jwt_tokens` asks for it.
+ */
+export async function checkToken(
+  ctx: AccessContext,
+  token: string,
+  state: IssuerState,
+  deps: AuthenticatorDeps,
+  use: { bearer: boolean; introspection: boolean },
+): Promise<Checked> {
+  const { config } = deps;
+  const allowed = [state.issuer, ...(config.issuers_allowed ?? [])];
   let jwt: JWTPayload | undefined;
-  let jwtFailure: string | undefined;
-  if (bearer && looksLikeJwt(token)) {
+  if (use.bearer && looksLikeJwt(token)) {
     const outcome = await verifyBearer(token, state, deps);
+    let jwtFailure: string | undefined;
     if (outcome.ok) {
       jwtFailure = issuerFailure(outcome.claims, allowed, true);
       if (jwtFailure === undefined) jwt = outcome.claims;
     } else jwtFailure = outcome.reason;
-    if (jwtFailure !== undefined && !introspection) return invalid(jwtFailure);
-  } else if (!introspection) {
+    if (jwtFailure !== undefined && !use.introspection) return invalid(jwtFailure);
+  } else if (!use.introspection) {
     return invalid("invalid bearer token (not a JWT)");
   }
 
@@ -78,14 +107,14 @@ export async function authenticate(ctx: AccessContext, state: IssuerState, deps:
       if (claimsFailure) return invalid(claimsFailure);
     }
   }
-  return { ok: true, token, found, jwt, introspection: result, bindingClaims: jwt ?? result ?? {} };
+  return { ok: true, jwt, result };
 }
 
 /**
  * JWT verification through the verified-token cache; on an unknown key (or a signature that
  * does not verify) the issuer's keys are refetched once, bounded by `rediscovery_lifetime`.
  */
-async function verifyBearer(token: string, state: IssuerState, deps: AuthenticatorDeps): Promise<JwtOutcome> {
+export async function verifyBearer(token: string, state: IssuerState, deps: Pick<AuthenticatorDeps, "config" | "caches" | "issuers">): Promise<JwtOutcome> {
   const { config } = deps;
   const hmacSecret = config.enable_hs_signatures ? (config.client_secret?.[0] ?? undefined) : undefined;
   const verifyWith = (s: IssuerState) =>

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /**
  * Cache keys and lifetimes for verified tokens and introspection results. Keys hold a SHA-256
@@ -85,4 +85,37 @@ export function introspectionExpiry(result: { active?: unknown; exp?: unknown },
   if (settings.ttlMinSec != null) ttlMs = Math.max(ttlMs, settings.ttlMinSec * 1000);
   const expiry = nowMs + ttlMs;
   return exp !== undefined ? Math.min(expiry, exp) : expiry;
+}
+
+export interface TokenKeyInputs {
+  endpoint: string;
+  grant: string;
+  /** The client authenticating at the token endpoint (the caller's, for client_credentials). */
+  clientId: string;
+  /** The caller's credentials: username + password, or client id + secret. */
+  credentials: readonly [string, string];
+  /** Extra arguments and headers sent: different requests may get different tokens. */
+  extras: readonly (readonly [string, string])[];
+}
+
+/**
+ * Key of a token obtained by a grant (`cache_tokens`): an HMAC under the salt (`cache_tokens_salt`,
+ * else a per-process random one) over everything the request carried, so the key reveals neither
+ * the password nor the secret, and cannot be precomputed from a guessed password without the salt.
+ * The same credentials get the same token; a wrong password is another key, never a hit.
+ */
+export function tokenCacheKey(salt: string | Buffer, inputs: TokenKeyInputs): string {
+  return createHmac("sha256", salt)
+    .update(JSON.stringify([inputs.endpoint, inputs.grant, inputs.clientId, inputs.credentials, inputs.extras]))
+    .digest("base64url");
+}
+
+/**
+ * How long a token from a grant may be reused (epoch ms): until it expires (`expires_in`), else
+ * `cache_ttl`; capped by `cache_ttl_max`. A token is never handed out after its expiry.
+ */
+export function tokenCacheExpiry(expiresInSec: number | undefined, ttlSec: number, ttlMaxSec: number | null | undefined, nowMs: number): number {
+  let ttl = expiresInSec !== undefined ? expiresInSec : ttlSec;
+  if (ttlMaxSec != null) ttl = Math.min(ttl, ttlMaxSec);
+  return nowMs + Math.max(0, ttl) * 1000;
 }

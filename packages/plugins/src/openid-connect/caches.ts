@@ -2,15 +2,17 @@ import type { PluginEnvironment } from "@tether/core";
 import type { JWTPayload } from "jose";
 import { IssuerCache } from "./issuers.ts";
 import { ExpiringLru } from "./lru.ts";
+import type { GrantedTokens } from "./grants.ts";
 import type { IntrospectionResult } from "./introspection.ts";
 
 /** Bounds on the per-process token caches (each entry is a digest key and a claims object). */
 export const VERIFIED_JWT_CACHE_SIZE = 10_000;
 export const INTROSPECTION_CACHE_SIZE = 10_000;
+export const TOKEN_CACHE_SIZE = 10_000;
 
 /**
  * Plugin state that outlives config snapshots, one set per process environment: discovery and
- * keys per issuer, verified JWTs, introspection results. Keyed by what they depend on (issuer
+ * keys per issuer, verified JWTs, introspection results, tokens from grants. Keyed by what they depend on (issuer
  * URL, endpoint + client + token digest), so an unrelated config change flushes nothing.
  */
 export interface OidcCaches {
@@ -21,6 +23,9 @@ export interface OidcCaches {
   readonly introspections: ExpiringLru<IntrospectionResult>;
   /** Introspection requests in flight by cache key: concurrent requests for one token share one. */
   readonly introspecting: Map<string, Promise<IntrospectionResult>>;
+  /** Tokens obtained by password/client_credentials grants (`cache_tokens`), by salted credential HMAC. */
+  readonly tokens: ExpiringLru<GrantedTokens>;
+  readonly granting: Map<string, Promise<GrantedTokens>>;
 }
 
 const byEnv = new WeakMap<PluginEnvironment, OidcCaches>();
@@ -36,6 +41,8 @@ export function oidcCachesFor(env: PluginEnvironment): OidcCaches {
       jwts: new ExpiringLru(VERIFIED_JWT_CACHE_SIZE),
       introspections: new ExpiringLru(INTROSPECTION_CACHE_SIZE),
       introspecting: new Map(),
+      tokens: new ExpiringLru(TOKEN_CACHE_SIZE),
+      granting: new Map(),
     };
     byEnv.set(env, caches);
     all.add(caches);

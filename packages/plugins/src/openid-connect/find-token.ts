@@ -115,9 +115,14 @@ export function bodyAccessTokens(body: Buffer, kind: BodyKind): BodyTokens {
 
 /** The body without its `access_token` (hide_credentials), other form bytes kept as sent. */
 export function bodyWithoutToken(body: Buffer, kind: BodyKind): Buffer {
+  return bodyWithout(body, kind, ["access_token"]);
+}
+
+/** The body without the named fields (hide_credentials), other form bytes kept as sent. */
+export function bodyWithout(body: Buffer, kind: BodyKind, names: readonly string[]): Buffer {
   if (kind === "json") {
     const parsed = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
-    delete parsed["access_token"];
+    for (const name of names) delete parsed[name];
     return Buffer.from(JSON.stringify(parsed), "utf8");
   }
   const kept = body
@@ -126,7 +131,7 @@ export function bodyWithoutToken(body: Buffer, kind: BodyKind): Buffer {
     .filter((pair) => {
       const raw = pair.split("=", 1)[0]!;
       try {
-        return decodeURIComponent(raw.replace(/\+/g, " ")) !== "access_token";
+        return !names.includes(decodeURIComponent(raw.replace(/\+/g, " ")));
       } catch {
         return true;
       }

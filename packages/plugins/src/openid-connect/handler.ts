@@ -1,16 +1,24 @@
-import type { AccessContext, ConfigView, PluginEnvironment, PluginHandler, PluginResponse } from "@tether/core";
+import type { AccessContext, ConfigView, PluginEnvironment, PluginHandler, PluginInstanceInfo, PluginResponse } from "@tether/core";
 import { alreadyAuthenticated, anonymousConsumer, authenticateAs } from "../consumer-headers.ts";
-import { authenticate, type Authenticated, type AuthenticatorDeps } from "./authenticate.ts";
+import { authenticateGrant } from "./authenticate-grant.ts";
+import { authenticateToken, type AuthenticatorDeps } from "./authenticate.ts";
 import { oidcCachesFor } from "./caches.ts";
 import { failureResponse, type Failure } from "./challenge.ts";
 import { forbiddenClaim, requirementFailure, type Claims, type Requirement } from "./claims.ts";
 import { consumerMapping, credentialIdentifier, findConsumer } from "./consumer.ts";
-import { bodyWithoutToken, type BearerParamType } from "./find-token.ts";
+import type { BearerParamType } from "./find-token.ts";
+import { GrantRunner } from "./grants.ts";
 import { Introspector } from "./introspection.ts";
 import type { IssuerState } from "./issuers.ts";
-import { checkCertificateBinding } from "./proof-of-possession.ts";
+import { boundThumbprint, checkCertificateBinding } from "./proof-of-possession.ts";
 import type { OpenIdConnectConfig } from "./schema.ts";
+import { admitSession } from "./session/admission.ts";
+import { authenticateSession } from "./session/authenticate-session.ts";
+import { withoutCookies } from "./session/cookies.ts";
+import { sessionSecret } from "./session/secret.ts";
+import { SessionCookies, type SessionRead } from "./session/session-cookies.ts";
 import { claimHeaders, introspectionHeaderValue, upstreamTokenHeader } from "./upstream-headers.ts";
+import { invalid, type Verified, type VerifyOutcome } from "./verified.ts";
 
 export { upstreamTokenHeader } from "./upstream-headers.ts";
 
@@ -18,20 +26,24 @@ const UNEXPECTED: PluginResponse = { status: 500, body: { message: "An unexpecte
 
 /** The Cookie header without the named cookie (hide_credentials for `bearer_token_cookie_name`). */
 export function cookieHeaderWithout(header: string, name: string): string {
-  return header
-    .split(";")
-    .map((part) => part.trim())
-    .filter((part) => part && part.slice(0, part.indexOf("=") === -1 ? undefined : part.indexOf("=")).trim() !== name)
-    .join("; ");
+  return withoutCookies(header, [name]);
 }
 
 /**
- * The resource-server side of Kong's openid-connect: find the token, authenticate it (`bearer`
- * JWT and/or `introspection`), check its certificate binding (`proof_of_possession_mtls`), then
- * the claims (scopes, audience, groups, roles, forbidden claims), map the consumer, and set the
- * upstream headers. Any 401/403 becomes the `anonymous` consumer when one is configured.
+ * The resource-server side of Kong's openid-connect. Credentials are searched in Kong's order
+ * (reference 3.2): the session cookie, then the bearer token (`bearer`, `introspection`), then
+ * the caller's credentials for the `password` and `client_credentials` grants; the first found
+ * decides. Then the certificate binding (`proof_of_possession_mtls`), the claims (scopes,
+ * audience, groups, roles, forbidden claims), the consumer, the upstream headers, and the session
+ * cookie (created, refreshed, or cleared on failure). Any 401/403 becomes the `anonymous`
+ * consumer when one is configured.
  */
-export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: PluginEnvironment, view: ConfigView): PluginHandler {
+export function createOpenIdConnectHandler(
+  config: OpenIdConnectConfig,
+  env: PluginEnvironment,
+  view: ConfigView,
+  instance: PluginInstanceInfo = { id: "" },
+): PluginHandler {
   const caches = oidcCachesFor(env);
   const issuers = config.ssl_verify !== false ? caches.verified : caches.unverified;
   const deps: AuthenticatorDeps = {
@@ -45,7 +57,12 @@ export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: Plu
       headerName: config.bearer_token_header_name,
     },
   };
+  const methods = new Set<string>(config.auth_methods ?? []);
+  const grants = methods.has("password") || methods.has("client_credentials") ? new GrantRunner(config, caches, issuers.fetch, env.log) : undefined;
+  const sessions = methods.has("session") ? new SessionCookies(config, sessionSecret(config, env)) : undefined;
+  const disableSession = new Set<string>(config.disable_session ?? []);
   const popMode = config.proof_of_possession_mtls ?? "off";
+  const here = { id: instance.id, pop: popMode, methodsValidation: config.proof_of_possession_auth_methods_validation !== false };
   const mapping = consumerMapping(config);
   const requirements: Requirement[] = [
     { kind: "scopes", required: config.scopes_required, claim: config.scopes_claim },
@@ -61,9 +78,16 @@ export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: Plu
     }
   })();
 
-  /** A 401/403: as the anonymous consumer when configured (Kong's logical OR), else the challenge. */
-  const refuse = (ctx: AccessContext, state: IssuerState | undefined, failure: Failure): PluginResponse | undefined => {
+  /**
+   * A 401/403: the session cookie goes first when the destroy options say so (Kong's
+   * `unauthorized_destroy_session`, `forbidden_destroy_session`), then the anonymous consumer
+   * when configured (Kong's logical OR), else the challenge.
+   */
+  const refuse = (ctx: AccessContext, state: IssuerState | undefined, failure: Failure, cookie: SessionRead["kind"]): PluginResponse | undefined => {
     env.log.info("openid-connect: request refused", { reason: failure.reason, error: failure.error });
+    const destroy =
+      failure.error === "invalid_token" ? config.unauthorized_destroy_session !== false : failure.error === "insufficient_scope" && config.forbidden_destroy_session !== false;
+    if (sessions && cookie !== "none" && destroy) sessions.clear(ctx);
     if (config.anonymous && failure.error !== "invalid_request") {
       const consumer = anonymousConsumer(view, config.anonymous);
       if (!consumer) {
@@ -87,18 +111,8 @@ export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: Plu
     return undefined;
   };
 
-  const setUpstream = (ctx: AccessContext, auth: Authenticated, sources: readonly Claims[]): void => {
-    if (config.hide_credentials) {
-      const { found } = auth;
-      if (found.location === "header" && found.header) ctx.removeUpstreamHeader(found.header);
-      else if (found.location === "query") ctx.removeUpstreamQueryArg("access_token");
-      else if (found.location === "body" && found.body && found.bodyBytes) ctx.setUpstreamBody(bodyWithoutToken(found.bodyBytes, found.body));
-      else if (found.location === "cookie" && config.bearer_token_cookie_name) {
-        const rest = cookieHeaderWithout(String(ctx.headers.cookie ?? ""), config.bearer_token_cookie_name);
-        if (rest) ctx.setUpstreamHeader("cookie", rest);
-        else ctx.removeUpstreamHeader("cookie");
-      }
-    }
+  const setUpstream = async (ctx: AccessContext, auth: Verified, sources: readonly Claims[]): Promise<void> => {
+    if (config.hide_credentials) await auth.hide(ctx);
     const tokenHeader = upstreamTokenHeader(config.upstream_access_token_header, auth.token);
     if (tokenHeader) ctx.setUpstreamHeader(tokenHeader[0], tokenHeader[1]);
     for (const [name, value] of claimHeaders(config.upstream_headers_claims, config.upstream_headers_names, sources)) {
@@ -109,6 +123,45 @@ export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: Plu
       if (auth.introspection) ctx.setUpstreamHeader(config.upstream_introspection_header, introspectionHeaderValue(auth.introspection));
       else ctx.removeUpstreamHeader(config.upstream_introspection_header);
     }
+    for (const [name, value] of auth.replay ?? []) ctx.setResponseHeader(name, value);
+  };
+
+  /**
+   * The session step of the search: a cookie that cannot be read, has timed out, or may not be
+   * used on this instance (admission) is treated as absent, and the search goes on.
+   */
+  const fromSession = async (ctx: AccessContext, state: IssuerState, read: SessionRead): Promise<VerifyOutcome | undefined> => {
+    if (!sessions || read.kind === "none") return undefined;
+    if (read.kind === "invalid") {
+      env.log.info("openid-connect: session cookie ignored", { reason: read.reason });
+      return undefined;
+    }
+    const admission = admitSession(read.record, here);
+    if (!admission.ok) {
+      env.log.info("openid-connect: session cookie ignored", { reason: admission.reason });
+      return undefined;
+    }
+    return authenticateSession(ctx, state, read.record, admission.checkBinding, sessions.present(ctx), deps);
+  };
+
+  /** After a success: a new session for a method allowed to create one, or the used one refreshed. */
+  const keepSession = (ctx: AccessContext, auth: Verified, read: SessionRead): void => {
+    if (!sessions) return;
+    if (auth.method === "session") {
+      if (read.kind === "found") sessions.refresh(ctx, read);
+      return;
+    }
+    if (disableSession.has(auth.method)) return;
+    sessions.create(ctx, {
+      method: auth.method,
+      instance: instance.id,
+      pop: popMode,
+      token: auth.token,
+      jwt: auth.jwt !== undefined,
+      introspection: auth.introspection,
+      thumbprint: boundThumbprint(auth.bindingClaims),
+      expiresAt: auth.expiresAt,
+    });
   };
 
   return {
@@ -122,27 +175,36 @@ export function createOpenIdConnectHandler(config: OpenIdConnectConfig, env: Plu
         return UNEXPECTED; // Kong: discovery that cannot be loaded at all is a 500
       }
 
-      const auth = await authenticate(ctx, state, deps);
-      if (!auth.ok) {
-        if ("unexpected" in auth) {
-          env.log.error("openid-connect: cannot authenticate", { reason: auth.unexpected });
+      const read: SessionRead = sessions ? sessions.read(ctx) : { kind: "none" };
+      let outcome = await fromSession(ctx, state, read);
+      if (!outcome || ("absent" in outcome && outcome.absent)) outcome = await authenticateToken(ctx, state, deps);
+      if (!outcome.ok && "absent" in outcome && grants) outcome = await authenticateGrant(ctx, state, deps, grants);
+      if (!outcome.ok && "absent" in outcome) outcome = invalid("no suitable authorization credentials were provided");
+      if (!outcome.ok) {
+        if ("unexpected" in outcome) {
+          env.log.error("openid-connect: cannot authenticate", { reason: outcome.unexpected });
           return UNEXPECTED;
         }
-        return refuse(ctx, state, auth.failure);
+        if ("failure" in outcome) return refuse(ctx, state, outcome.failure, read.kind);
+        return UNEXPECTED; // unreachable: absent was turned into a failure above
       }
+      const auth: Verified = outcome;
 
-      const binding = checkCertificateBinding(popMode, auth.bindingClaims, ctx.clientCertificate());
-      if (!binding.ok) return refuse(ctx, state, { error: "invalid_token", description: binding.description, reason: binding.description });
+      if (auth.pop) {
+        const binding = checkCertificateBinding(popMode, auth.bindingClaims, ctx.clientCertificate());
+        if (!binding.ok) return refuse(ctx, state, { error: "invalid_token", description: binding.description, reason: binding.description }, read.kind);
+      }
 
       const sources: Claims[] = [auth.introspection, auth.jwt].filter((s): s is Claims => s !== undefined);
       const denied = authorize(sources);
-      if (denied) return refuse(ctx, state, denied);
+      if (denied) return refuse(ctx, state, denied, read.kind);
 
       const consumer = mapping ? findConsumer(view, mapping, sources) : undefined;
       if (mapping && !consumer && config.consumer_optional !== true)
-        return refuse(ctx, state, { error: "insufficient_scope", reason: "kong consumer was not found" });
+        return refuse(ctx, state, { error: "insufficient_scope", reason: "kong consumer was not found" }, read.kind);
       authenticateAs(ctx, { consumer, credential: credentialIdentifier(config.credential_claim, sources), anonymous: false });
-      setUpstream(ctx, auth, sources);
+      await setUpstream(ctx, auth, sources);
+      keepSession(ctx, auth, read);
       return undefined;
     },
   };

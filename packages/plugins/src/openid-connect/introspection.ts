@@ -1,5 +1,6 @@
 import * as oidc from "openid-client";
 import type { AccessContext, Logger } from "@tether/core";
+import { clientAuth } from "./client-auth.ts";
 import { introspectionCacheKey, introspectionExpiry, sha256 } from "./cache-keys.ts";
 import type { OidcCaches } from "./caches.ts";
 import type { IssuerState } from "./issuers.ts";
@@ -13,33 +14,18 @@ export type IntrospectionOutcome =
   /** `unexpected`: a configuration Tether cannot act on (500), not a token problem (401). */
   | { ok: false; reason: string; unexpected: boolean };
 
-type Pair = readonly [string, string];
+export type Pair = readonly [string, string];
 
 /** How the gateway authenticates to the introspection endpoint (reference 3.15, Client). */
 export function introspectionAuthMethod(config: Pick<OpenIdConnectConfig, "introspection_endpoint_auth_method" | "client_auth" | "client_secret">): OidcClientAuthMethod {
   return config.introspection_endpoint_auth_method ?? config.client_auth?.[0] ?? (config.client_secret?.[0] ? "client_secret_basic" : "none");
 }
 
-function clientAuth(method: OidcClientAuthMethod, secret: string | undefined): oidc.ClientAuth | string {
-  switch (method) {
-    case "client_secret_basic":
-      return oidc.ClientSecretBasic(secret);
-    case "client_secret_post":
-      return oidc.ClientSecretPost(secret);
-    case "client_secret_jwt":
-      return oidc.ClientSecretJwt(secret);
-    case "none":
-      return oidc.None();
-    default:
-      return `introspection_endpoint_auth_method ${method} is not supported yet`;
-  }
-}
-
-function pairs(names: readonly string[] | null | undefined, values: readonly string[] | null | undefined): Pair[] {
+export function pairs(names: readonly string[] | null | undefined, values: readonly string[] | null | undefined): Pair[] {
   return (names ?? []).flatMap((name, i) => (values?.[i] === undefined ? [] : [[name, values[i]!] as const]));
 }
 
-function headerOf(ctx: AccessContext, name: string): string | undefined {
+export function headerOf(ctx: AccessContext, name: string): string | undefined {
   const value = ctx.headers[name.toLowerCase()];
   return Array.isArray(value) ? value.join(", ") : value;
 }
@@ -99,7 +85,7 @@ export class Introspector {
     const endpoint = this.config.introspection_endpoint ?? state.metadata.introspection_endpoint;
     if (!endpoint) return { ok: false, reason: "introspection endpoint was not specified", unexpected: true };
     if (!this.clientId) return { ok: false, reason: "introspection needs config.client_id", unexpected: true };
-    const auth = clientAuth(this.method, this.secret);
+    const auth = clientAuth(this.method, this.secret, "introspection");
     if (typeof auth === "string") return { ok: false, reason: auth, unexpected: true };
 
     const extras = introspectionExtras(this.config, ctx);

@@ -1,60 +1,67 @@
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
-import type { Readable } from "node:stream";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import httpProxy from "http-proxy";
-import type { Service } from "@tether/core";
+import { stripHopByHop } from "../http/hop-by-hop.ts";
+import { AgentPool } from "./agents.ts";
+import { failureOf, reasonOf } from "./failure.ts";
+import type { ForwardingEngine, ForwardPlan } from "./plan.ts";
+import { hasRequestBody, retrySend } from "./retry-policy.ts";
+import { closeWhenIdle } from "./tunnel.ts";
+import { armUpstreamTimeouts } from "./upstream-timeouts.ts";
 
-/** Response headers that describe the upstream connection, not the message (RFC 9110 7.6.1). */
-const HOP_BY_HOP_RESPONSE = ["connection", "keep-alive", "proxy-connection", "upgrade"];
+export type { ForwardFailure } from "./failure.ts";
+export type { ForwardPlan } from "./plan.ts";
 
-/**
- * Drops the upstream's connection-scoped response headers (and those its `Connection` names), so
- * e.g. the upstream's `Keep-Alive: timeout=60` never reaches the client.
- */
-export function stripHopByHopResponseHeaders(headers: IncomingMessage["headers"]): void {
-  const named = String(headers["connection"] ?? "")
-    .split(",")
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean);
-  for (const name of [...HOP_BY_HOP_RESPONSE, ...named]) delete headers[name];
-}
-
-/** Why forwarding failed, as the proxy reports it: 502 (bad gateway) or 504 (timed out). */
-export type ForwardFailure = { status: 502 | 504; cause: string };
-
-export interface ForwardPlan {
-  service: Service;
-  /** Path and query to request upstream. */
-  upstreamUrl: string;
-  /** The body to send when a plugin buffered it (http-proxy's `buffer`); else the request streams. */
-  body?: Readable | undefined;
-  onFailure(failure: ForwardFailure): void;
+/** What the engine keeps about one client request across its tries. */
+interface Tries {
+  plan: ForwardPlan;
+  /** The request streams a body upstream (the write timeout watches it). */
+  hasBody: boolean;
+  /** Times the request was handed a connection and sent (connection retries are the agent's). */
+  sends: number;
+  responseStarted: boolean;
 }
 
 /**
  * Forwarding with http-proxy over keep-alive agents (its default agent sends `Connection: close`
- * and so opens a connection per request). Header rewriting is done by the caller on `req.headers`.
+ * and so opens a connection per request). Header rewriting is done by the caller on `req.headers`;
+ * connect_timeout and connection retries are the agents' (agents.ts), read/write timeouts are
+ * armed per upstream request (upstream-timeouts.ts). Bodies stream both ways through pipes, so
+ * memory stays flat whatever their size.
  */
-export class Forwarder {
+export class Forwarder implements ForwardingEngine {
   private readonly proxy = httpProxy.createProxyServer({ xfwd: false, ws: false, changeOrigin: false });
-  private readonly plans = new WeakMap<IncomingMessage, ForwardPlan>();
-  private readonly timedOut = new WeakSet<IncomingMessage>();
-  readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: "lifo" });
-  readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: "lifo" });
+  private readonly tries = new WeakMap<IncomingMessage, Tries>();
+  private readonly agents = new AgentPool();
 
   constructor() {
     this.proxy.on("proxyReq", (proxyReq, req) => {
-      const plan = this.plans.get(req);
-      if (!plan) return;
-      // The service's read_timeout bounds how long the upstream may stay silent.
-      proxyReq.setTimeout(plan.service.read_timeout, () => {
-        this.timedOut.add(req);
-        proxyReq.destroy(new Error("upstream timed out"));
+      const state = this.tries.get(req);
+      if (state) armUpstreamTimeouts(proxyReq, state.hasBody ? (state.plan.body ?? req) : undefined, state.plan.service);
+    });
+    this.proxy.on("proxyReqWs", (proxyReq, req, socket) => {
+      const state = this.tries.get(req);
+      if (!state) return;
+      const { service } = state.plan;
+      armUpstreamTimeouts(proxyReq, undefined, service);
+      // Registered before http-proxy's own 'upgrade' listener, so it runs first: the 101's
+      // headers can still be changed, and the tunnel's idle timeout is set once http-proxy has
+      // reset the socket's (setupSocket sets 0).
+      proxyReq.once("upgrade", (proxyRes: IncomingMessage, proxySocket: Socket) => {
+        state.responseStarted = true;
+        stripHopByHop(proxyRes.headers, true);
+        state.plan.onResponse?.(proxyRes.headers, proxyRes.httpVersion);
+        process.nextTick(() => closeWhenIdle(proxySocket, socket, service.read_timeout));
       });
+      proxyReq.once("response", () => (state.responseStarted = true));
     });
     this.proxy.on("proxyRes", (proxyRes, req, res) => {
+      const state = this.tries.get(req);
+      if (state) state.responseStarted = true;
       const hint = proxyRes.headers["keep-alive"];
-      stripHopByHopResponseHeaders(proxyRes.headers);
+      stripHopByHop(proxyRes.headers);
+      state?.plan.onResponse?.(proxyRes.headers, proxyRes.httpVersion);
       // The agent reads the upstream's Keep-Alive hint when the socket returns to the pool, which
       // Node does only after the response's 'end' handlers ran: give it back for that.
       if (hint !== undefined) proxyRes.once("end", () => (proxyRes.headers["keep-alive"] = hint));
@@ -64,37 +71,63 @@ export class Forwarder {
     });
   }
 
-  forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
+  private options(plan: ForwardPlan): httpProxy.ServerOptions {
     const { service } = plan;
-    this.plans.set(req, plan);
-    req.url = plan.upstreamUrl;
     const secure = service.protocol === "https";
-    this.proxy.web(
-      req,
-      res,
-      {
-        target: { protocol: secure ? "https:" : "http:", host: service.host, port: service.port },
-        agent: secure ? this.httpsAgent : this.httpAgent,
-        secure: service.tls_verify ?? false,
-        proxyTimeout: 0,
-        // Send req.url as computed; otherwise http-proxy re-parses it with url.parse, which turns a
-        // backslash in the path into `/`.
-        toProxy: true,
-        ...(plan.body ? { buffer: plan.body } : {}),
-      },
-      (error: Error) => {
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        plan.onFailure(this.timedOut.has(req) ? { status: 504, cause: error.message } : { status: 502, cause: error.message });
-      },
-    );
+    return {
+      target: { protocol: secure ? "https:" : "http:", host: service.host, port: service.port },
+      agent: this.agents.agentFor(service),
+      secure: service.tls_verify ?? false,
+      proxyTimeout: 0,
+      // Send req.url as computed; otherwise http-proxy re-parses it with url.parse, which turns a
+      // backslash in the path into `/`.
+      toProxy: true,
+      ...(plan.body ? { buffer: plan.body } : {}),
+    };
+  }
+
+  forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
+    const hasBody = plan.body !== undefined || hasRequestBody(req.headers);
+    const state: Tries = { plan, hasBody, sends: 1, responseStarted: false };
+    this.tries.set(req, state);
+    req.url = plan.upstreamUrl;
+    const options = this.options(plan);
+    const onError = (error: Error): void => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const again = retrySend({
+        method: req.method ?? "GET",
+        hasBody,
+        responseStarted: state.responseStarted,
+        reason: reasonOf(error),
+        sends: state.sends,
+        retries: plan.service.retries,
+      });
+      if (again && !req.socket.destroyed) {
+        state.sends++;
+        this.proxy.web(req, res, options, onError);
+        return;
+      }
+      plan.onFailure(failureOf(error, state.sends));
+    };
+    this.proxy.web(req, res, options, onError);
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, plan: ForwardPlan): void {
+    const state: Tries = { plan, hasBody: false, sends: 1, responseStarted: false };
+    this.tries.set(req, state);
+    req.url = plan.upstreamUrl;
+    this.proxy.ws(req, socket, head, this.options(plan), (error: Error) => {
+      // After the 101 (or a non-101 answer) went out, the client's socket is all there is to close.
+      if (state.responseStarted) socket.destroy();
+      else plan.onFailure(failureOf(error, state.sends));
+    });
   }
 
   close(): void {
     this.proxy.close();
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.destroy();
   }
 }

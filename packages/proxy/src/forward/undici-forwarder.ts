@@ -1,63 +1,125 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { Writable } from "node:stream";
-import { Pool, errors } from "undici";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex, Writable } from "node:stream";
+import { Pool, buildConnector } from "undici";
 import type { Service } from "@tether/core";
-import type { ForwardPlan } from "./forwarder.ts";
+import { stripHopByHop } from "../http/hop-by-hop.ts";
+import { connectWithRetries } from "./connect-retry.ts";
+import { failureOf, reasonOf, UpstreamError } from "./failure.ts";
+import type { ForwardingEngine, ForwardPlan } from "./plan.ts";
+import { hasRequestBody, retrySend } from "./retry-policy.ts";
+import { closeWhenIdle, splice } from "./tunnel.ts";
+import { watchWriteStall } from "./write-stall.ts";
 
 /** Request headers undici refuses to take from a caller: it manages the connection itself. */
 const UNDICI_MANAGED = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "expect", "te", "proxy-connection"]);
-/** Response headers that describe the upstream connection, not the message. */
-const HOP_BY_HOP_RESPONSE = new Set(["connection", "keep-alive", "proxy-connection", "upgrade", "transfer-encoding"]);
 
-const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+/**
+ * undici's connector (TCP + TLS, `connect_timeout` as its timeout) with Kong's connection retries
+ * around it: the pool calls it for each new connection, and requests wait meanwhile.
+ */
+function retryingConnector(service: Service): buildConnector.connector {
+  const base = buildConnector({ timeout: service.connect_timeout, rejectUnauthorized: service.tls_verify ?? false });
+  return (options, callback) =>
+    connectWithRetries<Socket>(
+      (done) => base(options, (error, socket) => (error ? done(error) : done(null, socket as Socket))),
+      service.retries,
+      (error, socket) => (error ? callback(error, null) : callback(null, socket!)),
+    );
+}
+
+function headersFor(req: IncomingMessage): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !UNDICI_MANAGED.has(name)) headers[name] = value;
+  return headers;
+}
 
 /**
  * The same job as `Forwarder` (http-proxy) on undici's connection pools: one pool per upstream
- * origin, responses streamed straight into the client's response. Kept behind the same interface
- * so the two can be measured side by side (`forwarder = undici`).
+ * origin and connection settings, responses streamed straight into the client's response. Kept
+ * behind the same interface so the two can be measured side by side (`forwarder = undici`).
  */
-export class UndiciForwarder {
+export class UndiciForwarder implements ForwardingEngine {
   private readonly pools = new Map<string, Pool>();
+  /** Service entities are immutable within a snapshot: remember their pool without a key string. */
+  private byService = new WeakMap<Service, Pool>();
 
   private pool(service: Service): Pool {
+    const known = this.byService.get(service);
+    if (known) return known;
     const secure = service.protocol === "https";
     const origin = `${secure ? "https" : "http"}://${service.host.includes(":") ? `[${service.host}]` : service.host}:${service.port}`;
-    let pool = this.pools.get(origin);
+    const key = `${origin}|${service.connect_timeout}|${service.retries}|${service.tls_verify ?? false}`;
+    let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool(origin, {
-        connections: 1024,
-        pipelining: 1,
-        connect: { rejectUnauthorized: service.tls_verify ?? false, timeout: service.connect_timeout },
-      });
-      this.pools.set(origin, pool);
+      pool = new Pool(origin, { connections: 1024, pipelining: 1, connect: retryingConnector(service) });
+      this.pools.set(key, pool);
     }
+    this.byService.set(service, pool);
     return pool;
   }
 
-  forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void {
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !UNDICI_MANAGED.has(name)) headers[name] = value;
-    const hasBody = req.headers["content-length"] !== undefined ? req.headers["content-length"] !== "0" : req.headers["transfer-encoding"] !== undefined;
+  forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan, sends = 1): void {
+    const body = plan.body ?? req;
+    const hasBody = plan.body !== undefined || hasRequestBody(req.headers);
+    const abort = new AbortController();
+    const stopWatching = hasBody
+      ? watchWriteStall(body, plan.service.write_timeout, () =>
+          abort.abort(new UpstreamError("write-timeout", `the upstream took none of the request body for ${plan.service.write_timeout} ms`)),
+        )
+      : () => undefined;
+    let responseStarted = false;
     this.pool(plan.service).stream(
       {
         path: plan.upstreamUrl,
         method: req.method ?? "GET",
-        headers,
-        body: hasBody ? req : null,
+        headers: headersFor(req),
+        body: hasBody ? body : null,
         headersTimeout: plan.service.read_timeout,
         bodyTimeout: plan.service.read_timeout,
+        signal: abort.signal,
       },
       ({ statusCode, headers: upstream }) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(upstream)) if (value !== undefined && !HOP_BY_HOP_RESPONSE.has(name)) out[name] = value;
+        responseStarted = true;
+        const out: IncomingHttpHeaders = {};
+        for (const [name, value] of Object.entries(upstream)) if (value !== undefined && name !== "transfer-encoding") out[name] = value;
+        stripHopByHop(out);
+        plan.onResponse?.(out, "1.1");
         res.writeHead(statusCode, out);
         return res as unknown as Writable;
       },
       (error) => {
+        stopWatching();
         if (!error) return;
         if (res.headersSent) return void res.destroy();
-        const code = (error as { code?: string }).code ?? "";
-        plan.onFailure({ status: TIMEOUTS.has(code) || error instanceof errors.HeadersTimeoutError ? 504 : 502, cause: error.message });
+        const method = req.method ?? "GET";
+        if (retrySend({ method, hasBody, responseStarted, reason: reasonOf(error), sends, retries: plan.service.retries }) && !req.socket.destroyed)
+          return this.forward(req, res, plan, sends + 1);
+        plan.onFailure(failureOf(error, sends));
+      },
+    );
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, plan: ForwardPlan): void {
+    // The handshake's answer is due within read_timeout, as any response.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new UpstreamError("read-timeout", `no handshake answer for ${plan.service.read_timeout} ms`)), plan.service.read_timeout);
+    this.pool(plan.service).upgrade(
+      { path: plan.upstreamUrl, method: "GET", headers: headersFor(req), protocol: "websocket", signal: abort.signal },
+      (error, data) => {
+        clearTimeout(timer);
+        // undici takes only a 101 for an answer: anything else is an error here (a 502).
+        if (error) return plan.onFailure(failureOf(error, 1));
+        const upstream = data.socket as Socket;
+        const headers: IncomingHttpHeaders = {};
+        for (const [name, value] of Object.entries(data.headers)) if (value !== undefined) headers[name] = value;
+        stripHopByHop(headers, true);
+        plan.onResponse?.(headers, "1.1");
+        const lines = ["HTTP/1.1 101 Switching Protocols"];
+        for (const [name, value] of Object.entries(headers)) for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
+        socket.write(`${lines.join("\r\n")}\r\n\r\n`);
+        splice(socket, upstream, head);
+        closeWhenIdle(upstream, socket, plan.service.read_timeout);
       },
     );
   }
@@ -65,5 +127,6 @@ export class UndiciForwarder {
   close(): void {
     for (const pool of this.pools.values()) void pool.destroy();
     this.pools.clear();
+    this.byService = new WeakMap();
   }
 }

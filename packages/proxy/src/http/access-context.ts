@@ -12,6 +12,8 @@ export class RequestAccessContext implements AccessContext {
   /** Query arguments to drop from the upstream request target. */
   readonly removedQueryArgs = new Set<string>();
   readonly body: RequestBody;
+  /** Headers for the client's response, applied when its head is written (plugin-response-headers.ts). */
+  readonly responseHeaders = new Map<string, readonly string[]>();
   authenticated: Authentication | undefined = undefined;
 
   constructor(
@@ -41,6 +43,10 @@ export class RequestAccessContext implements AccessContext {
 
   removeUpstreamQueryArg(name: string): void {
     this.removedQueryArgs.add(name);
+  }
+
+  setResponseHeader(name: string, value: string | readonly string[]): void {
+    this.responseHeaders.set(name.toLowerCase(), typeof value === "string" ? [value] : [...value]);
   }
 
   readBody(limit: number): Promise<Buffer | undefined> {

@@ -59,7 +59,7 @@ export function compileSnapshot(
   for (const instance of known) {
     if (!instance.enabled) continue;
     const definition = registry.get(instance.name)!;
-    handlers.set(instance.id, { definition, instance, handler: definition.createHandler(instance.config, env, view) });
+    handlers.set(instance.id, { definition, instance, handler: definition.createHandler(instance.config, env, view, { id: instance.id }) });
   }
   const perRoute = new Map<string, readonly BoundPlugin[]>();
   for (const route of data.routes) {

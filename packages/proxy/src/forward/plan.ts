@@ -1,0 +1,28 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex, Readable } from "node:stream";
+import type { Service } from "@tether/core";
+import type { ForwardFailure } from "./failure.ts";
+
+/** One request's forwarding instructions, the same for both engines. */
+export interface ForwardPlan {
+  service: Service;
+  /** Path and query to request upstream. */
+  upstreamUrl: string;
+  /** The body to send when a plugin buffered it (http-proxy's `buffer`); else the request streams. */
+  body?: Readable | undefined;
+  /**
+   * Called with the upstream's response headers (hop-by-hop ones already removed) just before
+   * they are written to the client, to add what the gateway adds (Via, latencies, Server).
+   */
+  onResponse?(headers: IncomingHttpHeaders, httpVersion: string): void;
+  /** Forwarding failed before any of the response reached the client. */
+  onFailure(failure: ForwardFailure): void;
+}
+
+/** A forwarding engine: http-proxy (`Forwarder`, the default) or undici (`UndiciForwarder`). */
+export interface ForwardingEngine {
+  forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void;
+  /** A WebSocket handshake that passed routing and plugins: tunnel it to the upstream. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, plan: ForwardPlan): void;
+  close(): void;
+}

@@ -1,0 +1,76 @@
+// `node --import tsx scripts/bench/compile.ts [routes]`: what one configuration reload costs the
+// proxy with 10,000 routes (default): reading the store (SQLite, one transaction) and compiling
+// the snapshot (router, plugin instances, handshake map). Both run on the event loop, so this is
+// how long proxying pauses per reload; bursts of writes coalesce into one reload per
+// db_update_frequency (snapshot/holder.ts).
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fillNulls, routeSchema, serviceSchema, validateRecord, type Route, type Service } from "@tether/core";
+import { bundledPlugins } from "@tether/plugins";
+import { Store } from "@tether/store";
+import { compileSnapshot } from "../../packages/proxy/src/snapshot/compile.ts";
+import { storeSource } from "../../packages/proxy/src/snapshot/load.ts";
+
+const ROUTES = Number(process.argv[2] ?? 10_000);
+const SERVICES = Math.max(1, Math.round(ROUTES / 100));
+
+function entity<T>(schema: typeof routeSchema, input: Record<string, unknown>): T {
+  const now = Math.floor(Date.now() / 1000);
+  const value: Record<string, unknown> = { id: randomUUID(), created_at: now, updated_at: now, ...input };
+  const errors = validateRecord(schema, value);
+  if (errors) throw new Error(JSON.stringify(errors));
+  return fillNulls(value, schema) as T;
+}
+
+/** A mix like a large real configuration: host+path routes, path-only prefixes, some regexes. */
+function routeInput(i: number, serviceId: string): Record<string, unknown> {
+  const service = { id: serviceId };
+  switch (i % 4) {
+    case 0:
+    case 1:
+      return { name: `r${i}`, hosts: [`api-${i}.example.com`], paths: ["/v1"], service };
+    case 2:
+      return { name: `r${i}`, paths: [`/p${i}`], methods: ["GET", "POST"], service };
+    default:
+      return { name: `r${i}`, paths: [`~/items/${i}/(?<id>\\d+)$`], service };
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), "tether-compile-bench-"));
+const store = Store.open(dir);
+try {
+  store.transaction(() => {
+    const serviceIds: string[] = [];
+    for (let s = 0; s < SERVICES; s++) {
+      const service = entity<Service>(serviceSchema, { name: `s${s}`, host: `upstream-${s}.internal`, port: 8080 });
+      store.daos.services.insert(service);
+      serviceIds.push(service.id);
+    }
+    for (let i = 0; i < ROUTES; i++) store.daos.routes.insert(entity<Route>(routeSchema, routeInput(i, serviceIds[i % SERVICES]!)));
+  });
+  const source = storeSource(store);
+  const env = { fetch, unverifiedFetch: fetch, log: { debug() {}, info() {}, warn() {}, error() {} } };
+  const runs: { load: number; compile: number }[] = [];
+  for (let run = 0; run < 7; run++) {
+    const t0 = performance.now();
+    const data = source.load();
+    const t1 = performance.now();
+    const snapshot = compileSnapshot(data, bundledPlugins, env);
+    const t2 = performance.now();
+    if (snapshot.router.size < ROUTES) throw new Error(`compiled ${snapshot.router.size} routes`);
+    runs.push({ load: t1 - t0, compile: t2 - t1 });
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const first = runs[0]!;
+  const warm = runs.slice(1);
+  console.log(`| routes | services | store load (ms) | compile (ms) | total (ms) |\n|---:|---:|---:|---:|---:|`);
+  console.log(`| ${ROUTES} (first run) | ${SERVICES} | ${first.load.toFixed(0)} | ${first.compile.toFixed(0)} | ${(first.load + first.compile).toFixed(0)} |`);
+  const load = median(warm.map((r) => r.load));
+  const compile = median(warm.map((r) => r.compile));
+  console.log(`| ${ROUTES} (median of ${warm.length}) | ${SERVICES} | ${load.toFixed(0)} | ${compile.toFixed(0)} | ${(load + compile).toFixed(0)} |`);
+} finally {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+}
