@@ -49,11 +49,20 @@ try {
   const one = [`Bearer ${await sign(0)}`];
   const samples: number[] = [];
   let done = false;
-  const sampler = setInterval(() => samples.push(rssMiB(pid)), 5000);
+  let gone: unknown;
+  // A throw from a timer would skip the cleanup below: remember it and stop the load instead.
+  const sampler = setInterval(() => {
+    try {
+      samples.push(rssMiB(pid));
+    } catch (error) {
+      gone = error;
+    }
+  }, 5000);
   const load = runLoad({ ...base, durationMs: SOAK_SECONDS * 1000, authorizations: one }).finally(() => (done = true));
   const result = await load;
   clearInterval(sampler);
   void done;
+  if (gone) throw gone;
   const warm = samples.slice(Math.min(2, samples.length - 1)); // skip the first 10 s of warm-up
   const min = Math.min(...warm);
   const max = Math.max(...warm);

@@ -62,8 +62,9 @@ export class UndiciForwarder implements ForwardingEngine {
   forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan, sends = 1): void {
     const body = plan.body ?? req;
     const hasBody = plan.body !== undefined || hasRequestBody(req.headers);
-    const abort = new AbortController();
-    const stopWatching = hasBody
+    // Only a request with a body can stall on writing: the others need no abort signal.
+    const abort = hasBody ? new AbortController() : undefined;
+    const stopWatching = abort
       ? watchWriteStall(body, plan.service.write_timeout, () =>
           abort.abort(new UpstreamError("write-timeout", `the upstream took none of the request body for ${plan.service.write_timeout} ms`)),
         )
@@ -77,7 +78,7 @@ export class UndiciForwarder implements ForwardingEngine {
         body: hasBody ? body : null,
         headersTimeout: plan.service.read_timeout,
         bodyTimeout: plan.service.read_timeout,
-        signal: abort.signal,
+        signal: abort?.signal,
       },
       ({ statusCode, headers: upstream }) => {
         responseStarted = true;
