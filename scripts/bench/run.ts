@@ -52,22 +52,24 @@ async function main(): Promise<void> {
     env: { TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath, TETHER_WORKERS: String(WORKERS) },
   });
   // The same gateway with the undici forwarder, measured beside http-proxy (issue 5).
-  const tetherUndici = await startTether({ env: { TETHER_WORKERS: String(WORKERS), TETHER_FORWARDER: "undici" } });
+  const tetherUndici = await startTether({
+    env: { TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath, TETHER_WORKERS: String(WORKERS), TETHER_FORWARDER: "undici" },
+  });
   try {
     const upstream = `http://127.0.0.1:${nginx.upstreamPort}`;
     for (const t of [tether, tetherUndici]) {
       await adminJson(t, "POST", "/services", { name: "bench", url: upstream });
       await adminJson(t, "POST", "/services/bench/routes", { name: "pass", paths: ["/pass"] });
     }
-    const oidc = (name: string, path: string, config: Record<string, unknown>) => async () => {
-      await adminJson(tether, "POST", "/services", { name, url: upstream });
-      await adminJson(tether, "POST", `/services/${name}/routes`, { paths: [path] });
-      await adminJson(tether, "POST", `/services/${name}/plugins`, { name: "tls-handshake-modifier" });
-      const res = await adminJson(tether, "POST", `/services/${name}/plugins`, { name: "openid-connect", config: { issuer: idp.issuer, proof_of_possession_mtls: "strict", ...config } });
+    const oidc = async (t: typeof tether, name: string, path: string, config: Record<string, unknown>) => {
+      await adminJson(t, "POST", "/services", { name, url: upstream });
+      await adminJson(t, "POST", `/services/${name}/routes`, { paths: [path] });
+      await adminJson(t, "POST", `/services/${name}/plugins`, { name: "tls-handshake-modifier" });
+      const res = await adminJson(t, "POST", `/services/${name}/plugins`, { name: "openid-connect", config: { issuer: idp.issuer, proof_of_possession_mtls: "strict", ...config } });
       if (res.status !== 201) console.warn(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
     };
-    await oidc("bound", "/bound", { auth_methods: ["bearer"] })();
-    await oidc("introspected", "/introspected", { auth_methods: ["introspection"], client_id: [CLIENTS.gateway.clientId], client_secret: [CLIENTS.gateway.clientSecret] })();
+    for (const t of [tether, tetherUndici]) await oidc(t, "bound", "/bound", { auth_methods: ["bearer"] });
+    await oidc(tether, "introspected", "/introspected", { auth_methods: ["introspection"], client_id: [CLIENTS.gateway.clientId], client_secret: [CLIENTS.gateway.clientSecret] });
     const token = async (resource?: string) => {
       const res = await idp.token({ ...CLIENTS.certBound, cert: pki.clients.alice, ...(resource ? { resource } : {}) });
       return res.body.access_token as string;
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
       { id: 4, name: "Tether bearer RS256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 5, name: "Tether bearer ES256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, headers: { authorization: `Bearer ${await token(ES256_RESOURCE)}` }, ...cert } },
       { id: 7, name: "Tether TLS pass-through, undici forwarder", spec: { url: `${tls}:${tetherUndici.httpsPort}/pass`, ...cert } },
+      { id: 8, name: "Tether bearer RS256 + PoP strict, undici forwarder", spec: { url: `${tls}:${tetherUndici.httpsPort}/bound`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 6, name: "Tether introspection (cached) + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/introspected`, headers: { authorization: `Bearer ${await token(OPAQUE_RESOURCE)}` }, ...cert } },
     ];
     // Every scenario must answer 200 before it is measured: a benchmark of 401s measures nothing.
@@ -110,6 +113,7 @@ async function main(): Promise<void> {
     const ratio = (a: number, b: number) => (summary.has(a) && summary.has(b) ? (summary.get(a)!.rps / summary.get(b)!.rps).toFixed(2) : "n/a");
     const p99gap = summary.has(4) && summary.has(3) ? (summary.get(4)!.p99 - summary.get(3)!.p99).toFixed(2) : "n/a";
     console.log(`\nratios (req/s): 3/2 = ${ratio(3, 2)}   4/2 = ${ratio(4, 2)}   4/3 = ${ratio(4, 3)}   p99(4) − p99(3) = ${p99gap} ms   undici/http-proxy (7/3) = ${ratio(7, 3)}`);
+    console.log(`undici engine: 7/2 = ${ratio(7, 2)}   8/7 = ${ratio(8, 7)}   p99(8) − p99(7) = ${summary.has(8) && summary.has(7) ? (summary.get(8)!.p99 - summary.get(7)!.p99).toFixed(2) : "n/a"} ms`);
   } finally {
     await tetherUndici.stop();
     await tether.stop();

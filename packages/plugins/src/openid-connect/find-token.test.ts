@@ -121,3 +121,18 @@ describe("failureResponse", () => {
     assert.equal(res.headers!["WWW-Authenticate"], 'Bearer realm="r"');
   });
 });
+
+describe("bearerCredentials", () => {
+  it("parses Kong's accepted forms and nothing else", async () => {
+    const { bearerCredentials } = await import("./find-token.ts");
+    assert.equal(bearerCredentials("Bearer abc"), "abc");
+    assert.equal(bearerCredentials("bEaReR \t abc.def  \t"), "abc.def");
+    assert.equal(bearerCredentials("Bearer a b"), "a b");
+    for (const no of ["Bearer", "Bearer ", "Bearer  \t ", "Bearerabc", "Basic abc", "", "Bear abc"]) assert.equal(bearerCredentials(no), undefined, JSON.stringify(no));
+  });
+  it("handles a 16 KB header full of blanks (the regex it replaced backtracked quadratically on it)", async () => {
+    const { bearerCredentials } = await import("./find-token.ts");
+    assert.equal(bearerCredentials(`Bearer a${" ".repeat(16_000)}b`), `a${" ".repeat(16_000)}b`);
+    assert.equal(bearerCredentials(`Bearer ${" ".repeat(16_000)}`), undefined);
+  });
+});
