@@ -31,7 +31,7 @@ export interface ProxyOptions {
   env: PluginEnvironment;
   log: Logger;
   pollIntervalMs?: number;
-  /** The forwarding engine: http-proxy (default, the design's) or undici (measured side by side). */
+  /** The forwarding engine: undici (the default: ~2× http-proxy, docs/benchmarks.md) or http-proxy. */
   forwarder?: "http-proxy" | "undici";
   /** Kong's trusted_ips (IPs and CIDR blocks): peers whose X-Forwarded-* headers are believed. */
   trustedIps?: readonly string[];
@@ -58,7 +58,7 @@ function listen(server: Server, spec: ListenerSpec): Promise<number> {
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const holder = new SnapshotHolder(options.source, options.plugins, options.env, options.log);
   holder.watch(options.pollIntervalMs ?? 200);
-  const forwarder: ForwardingEngine = options.forwarder === "undici" ? new UndiciForwarder() : new Forwarder();
+  const forwarder: ForwardingEngine = options.forwarder === "http-proxy" ? new Forwarder() : new UndiciForwarder();
   const trustedIps = trustedIpsMatcher(options.trustedIps ?? []);
   const counters = { requests: 0, accepted: 0, active: 0 };
   const fronts: Server[] = [];
