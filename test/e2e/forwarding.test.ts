@@ -17,6 +17,7 @@ import { startEcho, type Echo, type EchoRequest } from "../fixtures/upstream/ind
 import { startWebSocketEcho, type WebSocketEcho } from "../fixtures/upstream/websocket.ts";
 import { adminJson, startTether, waitFor, type Tether } from "../helpers/tether.ts";
 import { webSocketExchange } from "../helpers/websocket.ts";
+import { closedPort, serveHttp, type AdHocServer } from "../helpers/servers.ts";
 
 interface Reply {
   status: number;
@@ -73,13 +74,6 @@ function exchange(port: number, data: string, useTls = false, timeoutMs = 2_000)
   });
 }
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Flaky {
   url: string;
@@ -123,22 +117,13 @@ async function startFlaky(resets: number): Promise<Flaky> {
 }
 
 /** An upstream that takes the request head and then never reads the body nor answers. */
-async function startNonReader(): Promise<{ url: string; stop(): Promise<void> }> {
-  const server = http.createServer(() => undefined);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+function startNonReader(): Promise<AdHocServer> {
+  return serveHttp(() => undefined);
 }
 
 /** An upstream that answers with the headers the test asks the proxy to deal with. */
-async function startScripted(): Promise<{ url: string; stop(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
+async function startScripted(): Promise<AdHocServer> {
+  const scripted = await serveHttp((req, res) => {
     if (req.url === "/hop") {
       res.setHeader("Connection", "keep-alive, X-Hop");
       res.setHeader("X-Hop", "connection-scoped");
@@ -154,16 +139,8 @@ async function startScripted(): Promise<{ url: string; stop(): Promise<void> }> 
     }
     res.end("plain\n");
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  scripted.server.keepAliveTimeout = 60_000;
+  return scripted;
 }
 
 async function created(t: Tether, path: string, body: unknown): Promise<{ id: string }> {

@@ -12,6 +12,7 @@ import tls from "node:tls";
 import { startEcho, type Echo, type EchoRequest } from "../fixtures/upstream/index.ts";
 import { curl, tlsRequest, type CliResponse } from "../helpers/clients.ts";
 import { adminJson, startTether, waitFor, type Tether } from "../helpers/tether.ts";
+import { closedPort } from "../helpers/servers.ts";
 
 const NO_ROUTE_JSON = /^\{\n {2}"message":"no Route matched with those values",\n {2}"request_id":"[0-9a-f]{32}"\n\}$/;
 
@@ -65,14 +66,6 @@ function exchange(port: number, data: string | Buffer, opts: { tls?: boolean; ti
   });
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function created(t: Tether, path: string, body: unknown): Promise<{ id: string }> {
   const res = await adminJson(t, "POST", path, body);
