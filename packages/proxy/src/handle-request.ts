@@ -107,17 +107,21 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       return sendError(req, res, 404, "no Route matched with those values", requestId, false);
     }
 
-    const ctx = new RequestAccessContext(req, deps.scheme, path, new URLSearchParams(rawQuery), sni);
-    applyPluginHeadersOnWrite(res, ctx.responseHeaders);
-    try {
-      for (const plugin of snapshot.pluginsFor(route)) {
-        if (!plugin.instance.protocols.includes(scheme)) continue;
-        const response = await plugin.handler.access?.(ctx);
-        if (response) return sendPluginResponse(res, response);
+    // Routes without plugins skip the plugin context altogether (the common pass-through).
+    const plugins = snapshot.pluginsFor(route);
+    const ctx = plugins.length > 0 ? new RequestAccessContext(req, deps.scheme, path, rawQuery, sni) : undefined;
+    if (ctx) {
+      applyPluginHeadersOnWrite(res, ctx.responseHeaders);
+      try {
+        for (const plugin of plugins) {
+          if (!plugin.instance.protocols.includes(scheme)) continue;
+          const response = await plugin.handler.access?.(ctx);
+          if (response) return sendPluginResponse(res, response);
+        }
+      } catch (error) {
+        deps.log.error("plugin failed", { route: route.id, error: String((error as Error)?.stack ?? error) });
+        return sendPluginResponse(res, { status: 500, body: { message: "An unexpected error occurred" } });
       }
-    } catch (error) {
-      deps.log.error("plugin failed", { route: route.id, error: String((error as Error)?.stack ?? error) });
-      return sendPluginResponse(res, { status: 500, body: { message: "An unexpected error occurred" } });
     }
 
     const defaultPort = service.protocol === "https" ? 443 : 80;
@@ -136,15 +140,15 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       serverToken: SERVER_TOKEN,
       webSocket: tunnel !== undefined,
     });
-    for (const [name, value] of ctx.upstreamHeaders) {
+    for (const [name, value] of ctx?.upstreamHeaders ?? []) {
       if (value === null) delete req.headers[name];
       else req.headers[name] = value;
     }
     const forwardedAt = performance.now();
     const plan: ForwardPlan = {
       service,
-      upstreamUrl: upstreamPath(service.path, path, match.strippedPrefix) + withoutQueryArgs(rawQuery, ctx.removedQueryArgs),
-      body: ctx.body.upstreamStream(),
+      upstreamUrl: upstreamPath(service.path, path, match.strippedPrefix) + (ctx ? withoutQueryArgs(rawQuery, ctx.removedQueryArgs) : rawQuery),
+      body: ctx?.body.upstreamStream(),
       onResponse: (headers, httpVersion) => {
         const now = performance.now();
         decorateProxiedResponse(headers, { serverToken: SERVER_TOKEN, requestId, httpVersion, proxyLatencyMs: forwardedAt - arrivedAt, upstreamLatencyMs: now - forwardedAt });

@@ -15,18 +15,25 @@ export class RequestAccessContext implements AccessContext {
   /** Headers for the client's response, applied when its head is written (plugin-response-headers.ts). */
   readonly responseHeaders = new Map<string, readonly string[]>();
   authenticated: Authentication | undefined = undefined;
+  private parsedQuery: URLSearchParams | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
     readonly scheme: "http" | "https",
     readonly path: string,
-    readonly query: URLSearchParams,
+    /** The raw query string (with its `?`), parsed only if a plugin asks for it. */
+    private readonly rawQuery: string,
     readonly serverName: string | undefined,
   ) {
     this.method = req.method ?? "GET";
     this.headers = req.headers;
     this.rawHeaders = req.rawHeaders;
     this.body = new RequestBody(req);
+  }
+
+  get query(): URLSearchParams {
+    this.parsedQuery ??= new URLSearchParams(this.rawQuery);
+    return this.parsedQuery;
   }
 
   clientCertificate(): ClientCertificate | undefined {
