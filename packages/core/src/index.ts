@@ -12,6 +12,8 @@ export { caCertificateSchema, checkCaCertificate, computeCertDigest } from "./en
 export { mtlsAuthCredentialSchema } from "./entities/mtls-auth-credential.ts";
 export { entities, type EntityDefinition, type ForeignKey } from "./entities/registry.ts";
 export * from "./plugin/definition.ts";
+export { UNEXPECTED_ERROR_MESSAGE, unexpectedErrorResponse } from "./plugin/unexpected-error.ts";
+export { TETHER_VERSION, SERVER_TOKEN } from "./version.ts";
 export type { ServerStats } from "./server-stats.ts";
 export * from "./schema/types.ts";
 export { validateRecord, fillNulls } from "./schema/validate.ts";

@@ -1,1 +1,1 @@
-export const TETHER_VERSION = "0.1.0";
+export { TETHER_VERSION } from "@tether/core";

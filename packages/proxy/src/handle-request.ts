@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger, PluginResponse } from "@tether/core";
+import { SERVER_TOKEN, unexpectedErrorResponse, type Logger, type PluginResponse } from "@tether/core";
 import type { ForwardingEngine, ForwardPlan } from "./forward/plan.ts";
 import { RequestAccessContext } from "./http/access-context.ts";
 import { applyPluginHeadersOnWrite } from "./http/plugin-response-headers.ts";
@@ -15,7 +15,6 @@ import { upstreamPath } from "./router/upstream-path.ts";
 import type { Snapshot } from "./snapshot/compile.ts";
 import { serverNameOf } from "./tls/sni-front.ts";
 
-export const SERVER_TOKEN = "tether/0.1.0";
 
 const UPSTREAM_MESSAGES = {
   400: "Bad request",
@@ -120,7 +119,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         }
       } catch (error) {
         deps.log.error("plugin failed", { route: route.id, error: String((error as Error)?.stack ?? error) });
-        return sendPluginResponse(res, { status: 500, body: { message: "An unexpected error occurred" } });
+        return sendPluginResponse(res, unexpectedErrorResponse);
       }
     }
 

@@ -1,5 +1,5 @@
 import type Koa from "koa";
-import { KongError, type Logger } from "@tether/core";
+import { KongError, UNEXPECTED_ERROR_MESSAGE, type Logger } from "@tether/core";
 
 /** Kong errors answer as they are; anything else is a 500 whose cause goes to the log, never the body. */
 export function errorMiddleware(log: Logger): Koa.Middleware {
@@ -16,7 +16,7 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
       }
       log.error("admin request failed", { method: ctx.method, path: ctx.path, error: String((error as Error)?.stack ?? error) });
       ctx.status = 500;
-      ctx.body = { message: "An unexpected error occurred" };
+      ctx.body = { message: UNEXPECTED_ERROR_MESSAGE };
     }
   };
 }

@@ -4,7 +4,7 @@
  * trusted). Every failure is a bare 401 with one of Kong's two messages; why it failed goes to
  * the log only.
  */
-import type { AccessContext, ClientCertificate, ConfigView, Consumer, PluginEnvironment, PluginHandler, PluginResponse } from "@tether/core";
+import { unexpectedErrorResponse, type AccessContext, type ClientCertificate, type ConfigView, type Consumer, type PluginEnvironment, type PluginHandler, type PluginResponse } from "@tether/core";
 import { alreadyAuthenticated, anonymousConsumer, authenticateAs, consumerHeaders } from "../consumer-headers.ts";
 import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
 import { consumerByCredential, consumerByField } from "./consumer-lookup.ts";
@@ -16,7 +16,6 @@ import { verifyChain } from "./verify-chain.ts";
 
 export const NO_CERTIFICATE = "No required TLS certificate was sent";
 export const VERIFICATION_FAILED = "TLS certificate failed verification";
-const UNEXPECTED: PluginResponse = { status: 500, body: { message: "An unexpected error occurred" } };
 
 const CERT_DN_HEADER = "X-Client-Cert-DN";
 const CERT_SAN_HEADER = "X-Client-Cert-SAN";
@@ -149,14 +148,14 @@ export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnviron
           return undefined;
         case "error":
           env.log.error("[mtls-auth] " + outcome.reason);
-          return UNEXPECTED;
+          return unexpectedErrorResponse;
         case "failed": {
           env.log.info("[mtls-auth] client certificate verify failed", { reason: outcome.reason });
           if (!config.anonymous) return { status: 401, body: { message: outcome.message } };
           const anonymous = anonymousConsumer(view, config.anonymous);
           if (!anonymous) {
             env.log.error(`[mtls-auth] anonymous consumer '${config.anonymous}' does not exist`);
-            return UNEXPECTED;
+            return unexpectedErrorResponse;
           }
           authenticateAs(ctx, { consumer: anonymous, credential: undefined, anonymous: true });
           return undefined;

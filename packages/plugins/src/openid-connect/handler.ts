@@ -1,4 +1,4 @@
-import type { AccessContext, ConfigView, PluginEnvironment, PluginHandler, PluginInstanceInfo, PluginResponse } from "@tether/core";
+import { unexpectedErrorResponse, type AccessContext, type ConfigView, type PluginEnvironment, type PluginHandler, type PluginInstanceInfo, type PluginResponse } from "@tether/core";
 import { alreadyAuthenticated, anonymousConsumer, authenticateAs } from "../consumer-headers.ts";
 import { authenticateGrant } from "./authenticate-grant.ts";
 import { authenticateToken, type AuthenticatorDeps } from "./authenticate.ts";
@@ -22,7 +22,6 @@ import { invalid, type Verified, type VerifyOutcome } from "./verified.ts";
 
 export { upstreamTokenHeader } from "./upstream-headers.ts";
 
-const UNEXPECTED: PluginResponse = { status: 500, body: { message: "An unexpected error occurred" } };
 
 /** The Cookie header without the named cookie (hide_credentials for `bearer_token_cookie_name`). */
 export function cookieHeaderWithout(header: string, name: string): string {
@@ -92,7 +91,7 @@ export function createOpenIdConnectHandler(
       const consumer = anonymousConsumer(view, config.anonymous);
       if (!consumer) {
         env.log.error("openid-connect: the anonymous consumer does not exist", { anonymous: config.anonymous });
-        return UNEXPECTED;
+        return unexpectedErrorResponse;
       }
       authenticateAs(ctx, { consumer, credential: undefined, anonymous: true });
       return undefined;
@@ -172,7 +171,7 @@ export function createOpenIdConnectHandler(
       try {
         state = await issuers.get(config.issuer);
       } catch {
-        return UNEXPECTED; // Kong: discovery that cannot be loaded at all is a 500
+        return unexpectedErrorResponse; // Kong: discovery that cannot be loaded at all is a 500
       }
 
       const read: SessionRead = sessions ? sessions.read(ctx) : { kind: "none" };
@@ -183,10 +182,10 @@ export function createOpenIdConnectHandler(
       if (!outcome.ok) {
         if ("unexpected" in outcome) {
           env.log.error("openid-connect: cannot authenticate", { reason: outcome.unexpected });
-          return UNEXPECTED;
+          return unexpectedErrorResponse;
         }
         if ("failure" in outcome) return refuse(ctx, state, outcome.failure, read.kind);
-        return UNEXPECTED; // unreachable: absent was turned into a failure above
+        return unexpectedErrorResponse; // unreachable: absent was turned into a failure above
       }
       const auth: Verified = outcome;
 

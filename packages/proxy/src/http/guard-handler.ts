@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "@tether/core";
+import { UNEXPECTED_ERROR_MESSAGE, type Logger } from "@tether/core";
 
 /**
  * The last line of defence of the request path: an exception that escapes it (a bug, never a
@@ -14,7 +14,7 @@ export function guardHandler(
     handler(req, res).catch((error: unknown) => {
       log.error("request failed unexpectedly", { method: req.method, error: String((error as Error)?.stack ?? error) });
       if (res.headersSent) return void res.destroy();
-      const body = '{"message":"An unexpected error occurred"}';
+      const body = JSON.stringify({ message: UNEXPECTED_ERROR_MESSAGE });
       res.writeHead(500, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
       res.end(body);
     });
