@@ -19,7 +19,7 @@ export interface ForwardPlan {
   onFailure(failure: ForwardFailure): void;
 }
 
-/** A forwarding engine: http-proxy (`Forwarder`, the default) or undici (`UndiciForwarder`). */
+/** A forwarding engine: undici (`UndiciForwarder`, the default) or http-proxy (`Forwarder`). */
 export interface ForwardingEngine {
   forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void;
   /** A WebSocket handshake that passed routing and plugins: tunnel it to the upstream. */
