@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { declarativeId } from "../../packages/cli/src/declarative/ids.ts";
+import { declarativeId } from "../../packages/admin/src/declarative/ids.ts";
 import { CLIENT_SECRET, declarativeFixture, SESSION_SECRET } from "../fixtures/declarative/index.ts";
 import { createPki, type TestPki } from "../fixtures/pki/index.ts";
 import { runTether, type CliRun } from "../helpers/cli.ts";

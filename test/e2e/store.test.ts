@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { loadMigrations } from "../../packages/store/src/migrations.ts";
+import { loadMigrations } from "@tether/store";
 import { createPki, type TestPki } from "../fixtures/pki/index.ts";
 import { runTether } from "../helpers/cli.ts";
 import { adminJson, startTether, type AdminResponse, type Tether } from "../helpers/tether.ts";
@@ -121,7 +121,7 @@ test("the database runs in WAL mode", () => {
 });
 
 describe("migrations bring an old database up to date", () => {
-  const [first, ...later] = loadMigrations();
+  const [first, ...later] = loadMigrations("sqlite");
   const legacyService = {
     id: "6b0d2c4e-8f1a-4b3c-9d5e-7f6a8b9c0d1e",
     created_at: 1700000000,

@@ -4,6 +4,7 @@ import { start } from "./commands/start.ts";
 import { ConfigError } from "./config/listen.ts";
 import { loadConfig, type TetherConfig } from "./config/load.ts";
 import { createLogger } from "./logger.ts";
+import { StartError } from "./node/start-error.ts";
 
 const USAGE = `usage: tether <command>
 
@@ -36,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
       await start(withStartFlags(config, rest), log);
       return -1; // keeps running
     case "migrations":
-      return migrations(config, rest[0], (line) => console.log(line));
+      return migrations(config, rest[0], (line) => console.log(line), log);
     case "config":
       return configCommand(config, rest, { out: (line) => console.log(line), err: (line) => console.error(line) });
     default:
@@ -51,6 +52,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(`tether: configuration error: ${error.message}`);
+    else if (error instanceof StartError) console.error(`tether: ${error.message}`);
     else console.error(`tether: ${(error as Error)?.stack ?? String(error)}`);
     process.exit(1);
   },

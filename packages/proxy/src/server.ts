@@ -11,7 +11,7 @@ import { answerClientError } from "./http/client-error.ts";
 import { trustedIpsMatcher } from "./http/trusted-ips.ts";
 import { upgradeListener } from "./http/upgrade.ts";
 import { guardHandler } from "./http/guard-handler.ts";
-import { SnapshotHolder, type ConfigSource } from "./snapshot/holder.ts";
+import { SnapshotHolder, type ConfigSource, type HolderOptions } from "./snapshot/holder.ts";
 import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
 import { createSniFront } from "./tls/sni-front.ts";
 import { serverCertificateCallback } from "./tls/sni-callback.ts";
@@ -27,6 +27,8 @@ export interface ProxyOptions {
   /** The default server certificate and key (PEM). */
   tls: { cert: string; key: string };
   source: ConfigSource;
+  /** The first configuration, and what to do with each one applied. */
+  snapshot: HolderOptions;
   plugins: ReadonlyMap<string, PluginDefinition>;
   env: PluginEnvironment;
   log: Logger;
@@ -56,7 +58,7 @@ function listen(server: Server, spec: ListenerSpec): Promise<number> {
 }
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const holder = new SnapshotHolder(options.source, options.plugins, options.env, options.log);
+  const holder = new SnapshotHolder(options.source, options.plugins, options.env, options.log, options.snapshot);
   holder.watch(options.pollIntervalMs ?? 200);
   const forwarder: ForwardingEngine = options.forwarder === "http-proxy" ? new Forwarder() : new UndiciForwarder();
   const trustedIps = trustedIpsMatcher(options.trustedIps ?? []);

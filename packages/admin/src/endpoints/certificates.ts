@@ -21,82 +21,88 @@ import { listBody, nextQuery, parseSize } from "./list.ts";
 type Ctx = Koa.ParameterizedContext<Koa.DefaultState, Koa.DefaultContext & { params: Record<string, string> }>;
 
 /** What PUT addresses: an id, and the SNI name the URL gave instead of one (Kong's prepare_params). */
-function putTarget(write: WriteContext, key: string): { id: string; urlName: string | undefined } {
+async function putTarget(write: WriteContext, key: string): Promise<{ id: string; urlName: string | undefined }> {
   if (isUuid(key)) return { id: key.toLowerCase(), urlName: undefined };
-  return { id: certificateIdBySni(write.store, key) ?? randomUUID(), urlName: key };
+  return { id: (await certificateIdBySni(write.store, key)) ?? randomUUID(), urlName: key };
 }
 
-export function mountCertificates(router: Router, write: WriteContext): void {
-  const { store } = write;
+export function mountCertificates(router: Router, base: WriteContext): void {
+  const { store } = base;
   const dao = store.daos.certificates;
-  const present = (certificate: Certificate) => withSniNames(store, certificate);
+  /** Runs `fn` in one transaction, with a write context bound to it. */
+  const inTransaction = <T>(fn: (write: WriteContext) => Promise<T>): Promise<T> =>
+    store.transaction((tx) => fn({ ...base, store: tx }));
 
-  router.get("/certificates", (ctx: Ctx) => {
+  router.get("/certificates", async (ctx: Ctx) => {
     const size = parseSize(ctx.query["size"]);
     const tags = parseTagFilter(ctx.query["tags"]);
     const offset = typeof ctx.query["offset"] === "string" ? ctx.query["offset"] : undefined;
-    const page = dao.list({ size, offset, tags });
-    ctx.body = listBody({ ...page, data: page.data.map(present) }, ctx.path, nextQuery(ctx.query));
+    const page = await dao.list({ size, offset, tags });
+    const data = [];
+    for (const certificate of page.data) data.push(await withSniNames(store, certificate));
+    ctx.body = listBody({ ...page, data }, ctx.path, nextQuery(ctx.query));
   });
 
   router.post("/certificates", async (ctx: Ctx) => {
     const { body, snis } = takeSniShorthand(await readBody(ctx.req));
-    ctx.body = store.transaction(() => {
+    ctx.body = await inTransaction(async (write) => {
       // Kong's order: the SNI list is judged before the certificate.
       const names = sniNameList(snis ?? []);
-      assertSniNamesFree(store, names, undefined);
-      const certificate = dao.insert(buildEntity(write, "certificates", body, { mode: "create" }, undefined));
-      replaceSnis(write, certificate.id, names);
-      return present(certificate);
+      await assertSniNamesFree(write.store, names, undefined);
+      const entity = await buildEntity(write, "certificates", body, { mode: "create" }, undefined);
+      const certificate = await write.store.daos.certificates.insert(entity);
+      await replaceSnis(write, certificate.id, names);
+      return withSniNames(write.store, certificate);
     });
     ctx.status = 201;
   });
 
-  router.get("/certificates/:certificates", (ctx: Ctx) => {
-    const certificate = findEntity(store, "certificates", ctx.params["certificates"]!);
+  router.get("/certificates/:certificates", async (ctx: Ctx) => {
+    const certificate = await findEntity(store, "certificates", ctx.params["certificates"]!);
     if (!certificate) throw notFound();
-    ctx.body = present(certificate);
+    ctx.body = await withSniNames(store, certificate);
   });
 
   router.put("/certificates/:certificates", async (ctx: Ctx) => {
     const { body, snis } = takeSniShorthand(await readBody(ctx.req));
-    ctx.body = store.transaction(() => {
-      const { id, urlName } = putTarget(write, ctx.params["certificates"]!);
+    const key = ctx.params["certificates"]!;
+    ctx.body = await inTransaction(async (write) => {
+      const { id, urlName } = await putTarget(write, key);
       // PUT replaces: SNIs not listed go, and a name given as the URL key stays (or is created).
       const listed = snis ?? [];
       const names = sniNameList(urlName === undefined || listed.includes(urlName) ? listed : [...listed, urlName]);
-      assertSniNamesFree(store, names, id);
-      const existing = dao.get(id) as Record<string, unknown> | undefined;
-      const entity = buildEntity(write, "certificates", body, { mode: "replace", existing, urlKey: { field: "id", value: id } }, undefined);
-      const certificate = dao.upsert(entity);
-      replaceSnis(write, certificate.id, names);
-      return present(certificate);
+      await assertSniNamesFree(write.store, names, id);
+      const existing = (await write.store.daos.certificates.get(id)) as Record<string, unknown> | undefined;
+      const entity = await buildEntity(write, "certificates", body, { mode: "replace", existing, urlKey: { field: "id", value: id } }, undefined);
+      const certificate = await write.store.daos.certificates.upsert(entity);
+      await replaceSnis(write, certificate.id, names);
+      return withSniNames(write.store, certificate);
     });
     ctx.status = 200; // Kong answers PUT with 200 whether it created or replaced
   });
 
   router.patch("/certificates/:certificates", async (ctx: Ctx) => {
-    const existing = findEntity(store, "certificates", ctx.params["certificates"]!);
+    const existing = await findEntity(store, "certificates", ctx.params["certificates"]!);
     if (!existing) throw notFound();
     const { body, snis } = takeSniShorthand(await readBody(ctx.req));
-    ctx.body = store.transaction(() => {
+    ctx.body = await inTransaction(async (write) => {
       const names = snis === undefined ? undefined : sniNameList(snis);
-      if (names) assertSniNamesFree(store, names, existing.id);
-      const merged = buildEntity(write, "certificates", body, { mode: "merge", existing: existing as unknown as Record<string, unknown> }, undefined);
-      const certificate = dao.upsert(merged);
-      if (names) replaceSnis(write, certificate.id, names);
-      return present(certificate);
+      if (names) await assertSniNamesFree(write.store, names, existing.id);
+      const merged = await buildEntity(write, "certificates", body, { mode: "merge", existing: existing as unknown as Record<string, unknown> }, undefined);
+      const certificate = await write.store.daos.certificates.update(merged);
+      if (names) await replaceSnis(write, certificate.id, names);
+      return withSniNames(write.store, certificate);
     });
   });
 
-  router.delete("/certificates/:certificates", (ctx: Ctx) => {
-    const existing = findEntity(store, "certificates", ctx.params["certificates"]!);
+  router.delete("/certificates/:certificates", async (ctx: Ctx) => {
+    const existing = await findEntity(store, "certificates", ctx.params["certificates"]!);
     if (existing) {
-      store.transaction(() => {
-        guardDelete(store, "certificates", existing.id);
+      await inTransaction(async (write) => {
+        await guardDelete(write.store, "certificates", existing.id);
         // A service's client_certificate restricts; the SNIs go with the certificate (ON DELETE CASCADE).
-        assertNotReferenced(write, "certificates", existing.id);
-        dao.delete(existing.id);
+        await assertNotReferenced(write, "certificates", existing.id);
+        await write.store.daos.certificates.delete(existing.id);
       });
     }
     ctx.status = 204; // idempotent for ids, as Kong's; an unknown SNI name was a 404 above

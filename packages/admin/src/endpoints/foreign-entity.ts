@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Router } from "@koa/router";
 import type Koa from "koa";
 import { KongError, notFound, type AnyEntity, type EntityName } from "@tether/core";
-import type { EntityDao } from "@tether/store";
+import type { EntityStore } from "@tether/store";
 import { readBody } from "../http/body.ts";
 import { mustFind } from "../entities/lookup.ts";
 import { buildEntity, type WriteContext } from "../entities/write.ts";
@@ -28,18 +28,17 @@ const refId = (entity: object, field: string): string | undefined =>
 
 export function mountForeignEntity(router: Router, write: WriteContext, spec: ForeignEntitySpec): void {
   const { kind, path, field, target } = spec;
-  const ownerDao: EntityDao<EntityName> = write.store.daos[kind];
-  const targetDao: EntityDao<EntityName> = write.store.daos[target];
+  const targetDao: EntityStore<EntityName> = write.store.daos[target];
 
   /** The owner (404 when missing), the id it references and the referenced entity, if any. */
-  const resolve = (ctx: Ctx): { owner: AnyEntity; id: string | undefined; current: AnyEntity | undefined } => {
-    const owner = mustFind(write.store, kind, ctx.params[kind]!);
+  const resolve = async (ctx: Ctx): Promise<{ owner: AnyEntity; id: string | undefined; current: AnyEntity | undefined }> => {
+    const owner = await mustFind(write.store, kind, ctx.params[kind]!);
     const id = refId(owner, field);
-    return { owner, id, current: id === undefined ? undefined : targetDao.get(id) };
+    return { owner, id, current: id === undefined ? undefined : await targetDao.get(id) };
   };
 
-  router.get(path, (ctx: Ctx) => {
-    const { current } = resolve(ctx);
+  router.get(path, async (ctx: Ctx) => {
+    const { current } = await resolve(ctx);
     if (!current) throw notFound();
     ctx.body = current;
   });
@@ -47,28 +46,28 @@ export function mountForeignEntity(router: Router, write: WriteContext, spec: Fo
   if (spec.readOnly) return;
 
   router.patch(path, async (ctx: Ctx) => {
-    const { current } = resolve(ctx);
+    const { current } = await resolve(ctx);
     if (!current) throw notFound();
-    const entity = buildEntity(write, target, await readBody(ctx.req), {
+    const entity = await buildEntity(write, target, await readBody(ctx.req), {
       mode: "merge",
       existing: current as unknown as Record<string, unknown>,
     }, undefined);
-    ctx.body = targetDao.upsert(entity);
+    ctx.body = await targetDao.update(entity);
   });
 
   router.put(path, async (ctx: Ctx) => {
-    const { owner, current } = resolve(ctx);
+    const { owner, current } = await resolve(ctx);
     const body = await readBody(ctx.req);
     if (current) {
       const existing = current as unknown as Record<string, unknown>;
-      const entity = buildEntity(write, target, body, { mode: "replace", existing, urlKey: { field: "id", value: current.id } }, undefined);
-      ctx.body = targetDao.upsert(entity);
+      const entity = await buildEntity(write, target, body, { mode: "replace", existing, urlKey: { field: "id", value: current.id } }, undefined);
+      ctx.body = await targetDao.upsert(entity);
       return;
     }
     // Kong: an owner without one gets a new entity, attached to it. Both are validated before
     // either is written (Kong writes the new entity even when attaching it then fails).
-    const created = buildEntity(write, target, body, { mode: "replace", existing: undefined, urlKey: { field: "id", value: randomUUID() } }, undefined);
-    const attached = buildEntity(
+    const created = await buildEntity(write, target, body, { mode: "replace", existing: undefined, urlKey: { field: "id", value: randomUUID() } }, undefined);
+    const attached = await buildEntity(
       write,
       kind,
       { kind: "json", value: { [field]: { id: created.id } } },
@@ -76,16 +75,16 @@ export function mountForeignEntity(router: Router, write: WriteContext, spec: Fo
       undefined,
       { schemaOnly: true }, // the reference is to the entity written alongside
     );
-    ctx.body = write.store.transaction(() => {
-      const stored = targetDao.upsert(created);
-      ownerDao.upsert(attached);
+    ctx.body = await write.store.transaction(async (tx) => {
+      const stored = await (tx.daos[target] as EntityStore<EntityName>).upsert(created);
+      await (tx.daos[kind] as EntityStore<EntityName>).update(attached);
       return stored;
     });
   });
 
   // Deleting through the owner would orphan it: Kong refuses with 405 (404 when there is none).
-  router.delete(path, (ctx: Ctx) => {
-    if (resolve(ctx).id === undefined) throw notFound();
+  router.delete(path, async (ctx: Ctx) => {
+    if ((await resolve(ctx)).id === undefined) throw notFound();
     throw new KongError(405, { message: "Method not allowed" });
   });
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { bundledPlugins } from "@tether/plugins";
-import { Store } from "@tether/store";
+import { openSqliteStore } from "@tether/store";
 import { createAdminApp } from "../app.ts";
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -18,7 +18,7 @@ const stats = {
 
 describe("GET /status", () => {
   it("a store that cannot be read reports database.reachable false, not a 500", async () => {
-    const store = new Store(":memory:");
+    const store = await openSqliteStore(":memory:");
     const app = createAdminApp({
       store,
       plugins: bundledPlugins,
@@ -36,7 +36,7 @@ describe("GET /status", () => {
       const up = await fetch(url);
       assert.equal(up.status, 200);
       assert.deepEqual(((await up.json()) as { database: unknown }).database, { reachable: true });
-      store.close();
+      await store.close();
       const down = await fetch(url);
       assert.equal(down.status, 200);
       const body = (await down.json()) as { database: unknown; server: unknown };

@@ -31,18 +31,10 @@ function timers(): { running: number; pending: number } {
   return { running: 0, pending: process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length };
 }
 
-/** A store that throws (closed, file gone) is unreachable, never a 500 on /status. */
-function reachable(store: Store): boolean {
-  try {
-    return store.reachable();
-  } catch {
-    return false;
-  }
-}
 
 export function mountInfo(router: Router, info: InfoOptions): void {
-  router.get("/", (ctx) => {
-    const enabled = new Set(info.store.daos.plugins.all().map((p) => p.name));
+  router.get("/", async (ctx) => {
+    const enabled = new Set((await info.store.daos.plugins.all()).map((p) => p.name));
     ctx.body = {
       tagline: "Welcome to tether",
       version: KONG_COMPATIBLE_VERSION,
@@ -63,16 +55,17 @@ export function mountInfo(router: Router, info: InfoOptions): void {
     };
   });
 
-  router.get("/status", (ctx) => {
+  router.get("/status", async (ctx) => {
     const memory = process.memoryUsage();
-    const up = reachable(info.store);
+    // A store that cannot answer (closed, file gone, server down) is unreachable, never a 500 here.
+    const up = await info.store.reachable();
     ctx.body = {
       database: { reachable: up },
       memory: { workers_vms: [{ pid: process.pid, heap_used: mib(memory.heapUsed), rss: mib(memory.rss) }] },
       server: info.stats(),
       // Tether's addition: the store's config version and the one the proxy serves (the lowest
       // across workers). Equal means every Admin API write so far is being enforced.
-      configuration: { version: up ? info.store.version() : null, applied_version: info.appliedConfigVersion() },
+      configuration: { version: up ? await info.store.version().catch(() => null) : null, applied_version: info.appliedConfigVersion() },
     };
   });
 

@@ -57,7 +57,7 @@ export function mountSchemas(router: Router, write: WriteContext): void {
 
   // Before /schemas/{db_entity_name}/validate, which would read "plugins" as the entity.
   router.post("/schemas/plugins/validate", async (ctx) => {
-    buildEntity(write, "plugins", await readBody(ctx.req), { mode: "create" }, undefined, { schemaOnly: true });
+    await buildEntity(write, "plugins", await readBody(ctx.req), { mode: "create" }, undefined, { schemaOnly: true });
     ctx.body = validated;
   });
 
@@ -74,7 +74,7 @@ export function mountSchemas(router: Router, write: WriteContext): void {
   router.post("/schemas/:db_entity_name/validate", async (ctx) => {
     const name = ctx.params["db_entity_name"]!;
     if (!isEntityName(name)) throw notFound(`No entity named '${name}'`);
-    buildEntity(write, name, await readBody(ctx.req), { mode: "create" }, undefined, { schemaOnly: true });
+    await buildEntity(write, name, await readBody(ctx.req), { mode: "create" }, undefined, { schemaOnly: true });
     ctx.body = validated;
   });
 

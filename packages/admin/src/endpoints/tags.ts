@@ -1,5 +1,5 @@
 import type { Router } from "@koa/router";
-import { pageTags, type Store } from "@tether/store";
+import type { StoreSession } from "@tether/store";
 import { escapeUri, listBody, nextQuery, parseSize } from "./list.ts";
 
 /**
@@ -7,17 +7,17 @@ import { escapeUri, listBody, nextQuery, parseSize } from "./list.ts";
  * kinds, paged like any list. `/tags` is Kong's generated collection (its `next` keeps `size`),
  * `/tags/{tags}` its hand-written one (kong/api/routes/tags.lua: `next` has the offset only).
  */
-export function mountTags(router: Router, store: Store): void {
-  router.get("/tags", (ctx) => {
+export function mountTags(router: Router, store: StoreSession): void {
+  router.get("/tags", async (ctx) => {
     const size = parseSize(ctx.query["size"]);
-    const page = pageTags(store.db, { size, offset: offsetOf(ctx.query["offset"]) });
+    const page = await store.tags({ size, offset: offsetOf(ctx.query["offset"]) });
     ctx.body = listBody(page, "/tags", nextQuery(ctx.query));
   });
 
-  router.get("/tags/:tags", (ctx) => {
+  router.get("/tags/:tags", async (ctx) => {
     const tag = ctx.params["tags"]!;
     const size = parseSize(ctx.query["size"]);
-    const page = pageTags(store.db, { size, offset: offsetOf(ctx.query["offset"]), tag });
+    const page = await store.tags({ size, offset: offsetOf(ctx.query["offset"]), tag });
     ctx.body = listBody(page, `/tags/${escapeUri(tag)}`);
   });
 }

@@ -4,7 +4,7 @@
  * response carries. Callers run these inside the transaction that writes the certificate.
  */
 import { schemaViolation, type Certificate, type Sni } from "@tether/core";
-import type { Store } from "@tether/store";
+import type { StoreSession } from "@tether/store";
 import type { DecodedBody } from "../http/body.ts";
 import { buildEntity, type WriteContext } from "./write.ts";
 
@@ -41,9 +41,9 @@ export function sniNameList(snis: readonly unknown[]): string[] {
 }
 
 /** Kong's check_list_is_new: a name may only be taken by `certificateId` itself (400, not 409). */
-export function assertSniNamesFree(store: Store, names: readonly string[], certificateId: string | undefined): void {
+export async function assertSniNamesFree(store: StoreSession, names: readonly string[], certificateId: string | undefined): Promise<void> {
   for (const name of names) {
-    const owner = store.daos.snis.getBy("name", name)?.certificate.id;
+    const owner = (await store.daos.snis.getBy("name", name))?.certificate.id;
     if (owner !== undefined && owner !== certificateId)
       throw schemaViolation({ snis: `${name} already associated with existing certificate '${owner}'` });
   }
@@ -52,24 +52,24 @@ export function assertSniNamesFree(store: Store, names: readonly string[], certi
 /** Far above any real certificate's SNI count: Kong's list_for_certificate iterates them all, unpaged. */
 const ALL_SNIS = 1_000_000;
 
-function snisOf(store: Store, certificateId: string): Sni[] {
-  return store.daos.snis.list({ size: ALL_SNIS, foreign: { field: "certificate", id: certificateId } }).data;
+async function snisOf(store: StoreSession, certificateId: string): Promise<Sni[]> {
+  return (await store.daos.snis.list({ size: ALL_SNIS, foreign: { field: "certificate", id: certificateId } })).data;
 }
 
 /** Kong's update_list: the certificate ends up with exactly these SNIs; each new one is validated as an SNI entity. */
-export function replaceSnis(write: WriteContext, certificateId: string, names: readonly string[]): void {
-  const current = snisOf(write.store, certificateId);
+export async function replaceSnis(write: WriteContext, certificateId: string, names: readonly string[]): Promise<void> {
+  const current = await snisOf(write.store, certificateId);
   const wanted = new Set(names);
-  for (const sni of current) if (!wanted.has(sni.name)) write.store.daos.snis.delete(sni.id);
+  for (const sni of current) if (!wanted.has(sni.name)) await write.store.daos.snis.delete(sni.id);
   const existing = new Set(current.map((sni) => sni.name));
   for (const name of names) {
     if (existing.has(name)) continue;
     const body: DecodedBody = { kind: "json", value: { name, certificate: { id: certificateId } } };
-    write.store.daos.snis.insert(buildEntity(write, "snis", body, { mode: "create" }, undefined));
+    await write.store.daos.snis.insert(await buildEntity(write, "snis", body, { mode: "create" }, undefined));
   }
 }
 
 /** A certificate as the Admin API answers it: with `snis`, its SNI names sorted. */
-export function withSniNames(store: Store, certificate: Certificate): Certificate & { snis: string[] } {
-  return { ...certificate, snis: snisOf(store, certificate.id).map((sni) => sni.name).sort() };
+export async function withSniNames(store: StoreSession, certificate: Certificate): Promise<Certificate & { snis: string[] }> {
+  return { ...certificate, snis: (await snisOf(store, certificate.id)).map((sni) => sni.name).sort() };
 }

@@ -4,7 +4,7 @@
  * DAO override does (kong/db/dao/ca_certificates.lua).
  */
 import { referencedByOthers, type EntityName } from "@tether/core";
-import type { Store } from "@tether/store";
+import type { StoreSession } from "@tether/store";
 
 const names = (list: unknown, id: string): boolean =>
   Array.isArray(list) && list.some((item) => typeof item === "string" && item.toLowerCase() === id);
@@ -14,14 +14,14 @@ const names = (list: unknown, id: string): boolean =>
  * (mtls-auth, or any plugin with such a field, as Kong finds them by schema) names it: 400 code 19,
  * services checked first.
  */
-function assertCaUnreferenced(store: Store, id: string): void {
-  const service = store.daos.services.all().find((s) => names(s.ca_certificates, id));
+async function assertCaUnreferenced(store: StoreSession, id: string): Promise<void> {
+  const service = (await store.daos.services.all()).find((s) => names(s.ca_certificates, id));
   if (service) throw referencedByOthers(`ca certificate ${id} is still referenced by services (id = ${service.id})`);
-  const plugin = store.daos.plugins.all().find((p) => names(p.config["ca_certificates"], id));
+  const plugin = (await store.daos.plugins.all()).find((p) => names(p.config["ca_certificates"], id));
   if (plugin) throw referencedByOthers(`ca certificate ${id} is still referenced by plugins (id = ${plugin.id})`);
 }
 
 /** Throws the Kong error that forbids deleting this entity, if any. */
-export function guardDelete(store: Store, kind: EntityName, id: string): void {
-  if (kind === "ca_certificates") assertCaUnreferenced(store, id);
+export async function guardDelete(store: StoreSession, kind: EntityName, id: string): Promise<void> {
+  if (kind === "ca_certificates") await assertCaUnreferenced(store, id);
 }

@@ -7,25 +7,25 @@ import {
   type EntityKinds,
   type EntityName,
 } from "@tether/core";
-import type { Store } from "@tether/store";
+import type { StoreSession } from "@tether/store";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
 
 /** Kong's /certificates/{x}: a non-UUID x is the name of one of the certificate's SNIs. */
-export function certificateIdBySni(store: Store, name: string): string | undefined {
-  return store.daos.snis.getBy("name", name)?.certificate.id;
+export async function certificateIdBySni(store: StoreSession, name: string): Promise<string | undefined> {
+  return (await store.daos.snis.getBy("name", name))?.certificate.id;
 }
 
 /**
  * A URL segment names an entity by id when it is a UUID, else by the entity's endpoint key
  * (a certificate by one of its SNI names: 404 "SNI not found" when there is no such SNI).
  */
-export function findEntity<N extends EntityName>(store: Store, kind: N, idOrKey: string): EntityKinds[N] | undefined {
+export async function findEntity<N extends EntityName>(store: StoreSession, kind: N, idOrKey: string): Promise<EntityKinds[N] | undefined> {
   const dao = store.daos[kind];
   if (isUuid(idOrKey)) return dao.get(idOrKey.toLowerCase());
   if (kind === "certificates") {
-    const id = certificateIdBySni(store, idOrKey);
+    const id = await certificateIdBySni(store, idOrKey);
     if (id === undefined) throw notFound("SNI not found");
     return dao.get(id);
   }
@@ -34,8 +34,8 @@ export function findEntity<N extends EntityName>(store: Store, kind: N, idOrKey:
   return dao.getBy(key, idOrKey);
 }
 
-export function mustFind<N extends EntityName>(store: Store, kind: N, idOrKey: string): EntityKinds[N] {
-  const entity = findEntity(store, kind, idOrKey);
+export async function mustFind<N extends EntityName>(store: StoreSession, kind: N, idOrKey: string): Promise<EntityKinds[N]> {
+  const entity = await findEntity(store, kind, idOrKey);
   if (!entity) throw notFound();
   return entity;
 }
@@ -44,7 +44,7 @@ export function mustFind<N extends EntityName>(store: Store, kind: N, idOrKey: s
  * Kong's resolve_foreign: `service.name=x` (or any unique field) becomes `{"id": …}`; an id that
  * references nothing is a foreign key violation (code 4), an unknown name is unresolved (code 13).
  */
-export function resolveForeignKeys(store: Store, kind: EntityName, input: Record<string, unknown>): void {
+export async function resolveForeignKeys(store: StoreSession, kind: EntityName, input: Record<string, unknown>): Promise<void> {
   for (const [field, { entity: target }] of Object.entries(entities[kind].foreignKeys)) {
     const ref = input[field];
     if (ref === null || typeof ref !== "object" || Array.isArray(ref)) continue;
@@ -52,14 +52,14 @@ export function resolveForeignKeys(store: Store, kind: EntityName, input: Record
     if (record["id"] !== undefined) {
       if (!isUuid(record["id"])) continue; // left for validation: "expected a valid UUID"
       const id = record["id"].toLowerCase();
-      if (!store.daos[target].get(id)) throw foreignKeyViolation(field, id, target);
+      if (!(await store.daos[target].get(id))) throw foreignKeyViolation(field, id, target);
       input[field] = { id };
       continue;
     }
     for (const key of entities[target].uniqueFields) {
       const value = record[key];
       if (typeof value !== "string") continue;
-      const found = store.daos[target].getBy(key, value);
+      const found = await store.daos[target].getBy(key, value);
       if (!found) throw foreignKeysUnresolved(field, key, value, target);
       input[field] = { id: found.id };
       break;

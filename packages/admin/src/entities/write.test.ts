@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { KongError, pluginEntitySchema, serviceSchema, type PluginInstance, type Service } from "@tether/core";
 import { bundledPlugins } from "@tether/plugins";
-import { Store } from "@tether/store";
+import { openSqliteStore, type SqliteStore } from "@tether/store";
 import type { DecodedBody } from "../http/body.ts";
 import { buildEntity, mergeRecords, type WriteContext } from "./write.ts";
 
@@ -10,9 +10,9 @@ const form = (value: Record<string, unknown>): DecodedBody => ({ kind: "form", v
 const json = (value: unknown): DecodedBody => ({ kind: "json", value });
 
 /** The Kong error a write throws, as status and body. */
-function kongError(fn: () => unknown): { status: number; body: Record<string, unknown> } {
+async function kongError(fn: () => Promise<unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     assert.ok(error instanceof KongError, `not a KongError: ${String(error)}`);
     return { status: error.status, body: { ...error.body } };
@@ -46,13 +46,17 @@ describe("mergeRecords (PATCH)", () => {
   });
 });
 
-describe("buildEntity", () => {
-  const store = new Store(":memory:");
-  const ctx: WriteContext = { store, plugins: bundledPlugins };
-  after(() => store.db.close());
+describe("buildEntity", async () => {
+  let store: SqliteStore;
+  let ctx: WriteContext;
+  before(async () => {
+    store = await openSqliteStore(":memory:");
+    ctx = { store, plugins: bundledPlugins };
+  });
+  after(() => store.close());
 
-  it("creates with defaults and no write-only url", () => {
-    const svc = buildEntity(ctx, "services", form({ name: "s", url: "https://h.example:8443/p", retries: "3" }), { mode: "create" }, undefined);
+  it("creates with defaults and no write-only url", async () => {
+    const svc = await buildEntity(ctx, "services", form({ name: "s", url: "https://h.example:8443/p", retries: "3" }), { mode: "create" }, undefined);
     assert.equal(svc.protocol, "https");
     assert.equal(svc.port, 8443);
     assert.equal(svc.path, "/p");
@@ -61,10 +65,10 @@ describe("buildEntity", () => {
     assert.ok(!("url" in svc));
   });
 
-  it("PATCH keeps the stored id even when the body names another", () => {
-    const stored = store.daos.services.insert(buildEntity(ctx, "services", json({ host: "h.example" }), { mode: "create" }, undefined));
+  it("PATCH keeps the stored id even when the body names another", async () => {
+    const stored = await store.daos.services.insert(await buildEntity(ctx, "services", json({ host: "h.example" }), { mode: "create" }, undefined));
     const other = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
-    const patched = buildEntity(
+    const patched = await buildEntity(
       ctx,
       "services",
       json({ id: other, retries: 1 }),
@@ -76,8 +80,8 @@ describe("buildEntity", () => {
     assert.equal(patched.created_at, stored.created_at);
   });
 
-  it("PUT: the URL's key wins over the body's", () => {
-    const svc = buildEntity(
+  it("PUT: the URL's key wins over the body's", async () => {
+    const svc = await buildEntity(
       ctx,
       "services",
       form({ name: "body-name", host: "h.example" }),
@@ -87,15 +91,15 @@ describe("buildEntity", () => {
     assert.equal(svc.name, "url-name");
   });
 
-  it("a form PATCH of a plugin is typed with the stored plugin's schema", () => {
-    const created = buildEntity(
+  it("a form PATCH of a plugin is typed with the stored plugin's schema", async () => {
+    const created = await buildEntity(
       ctx,
       "plugins",
       json({ name: "openid-connect", config: { issuer: "https://i.example", auth_methods: ["bearer"] } }),
       { mode: "create" },
       undefined,
     ) as PluginInstance;
-    const patched = buildEntity(
+    const patched = await buildEntity(
       ctx,
       "plugins",
       form({ config: { leeway: "5", auth_methods: "introspection" } }),
@@ -107,16 +111,16 @@ describe("buildEntity", () => {
     assert.equal(patched.config["issuer"], "https://i.example");
   });
 
-  it("refuses prototype-named fields instead of storing them", () => {
-    const err = kongError(() =>
+  it("refuses prototype-named fields instead of storing them", async () => {
+    const err = await kongError(() =>
       buildEntity(ctx, "services", json(JSON.parse('{"host":"h.example","__proto__":{"x":1}}')), { mode: "create" }, undefined),
     );
     assert.equal(err.status, 400);
     assert.equal(err.body["message"], "schema violation (__proto__: unknown field)");
   });
 
-  it("the openid-connect PoP rule is reported on config, with Kong's message", () => {
-    const err = kongError(() =>
+  it("the openid-connect PoP rule is reported on config, with Kong's message", async () => {
+    const err = await kongError(() =>
       buildEntity(
         ctx,
         "plugins",

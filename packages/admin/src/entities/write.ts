@@ -16,14 +16,15 @@ import {
   type PluginInstance,
   type RecordSchema,
 } from "@tether/core";
-import type { Store } from "@tether/store";
+import type { StoreSession } from "@tether/store";
 import type { DecodedBody } from "../http/body.ts";
 import { isUuid, resolveForeignKeys } from "./lookup.ts";
 
 export type PluginRegistry = ReadonlyMap<string, PluginDefinition>;
 
 export interface WriteContext {
-  store: Store;
+  /** The store, or the transaction the write is part of. */
+  store: StoreSession;
   plugins: PluginRegistry;
 }
 
@@ -81,14 +82,14 @@ export interface BuildOptions {
 }
 
 /** Turns a decoded request body into a validated entity ready to store, or throws a Kong error. */
-export function buildEntity<N extends EntityName>(
+export async function buildEntity<N extends EntityName>(
   ctx: WriteContext,
   kind: N,
   body: DecodedBody,
   write: WriteMode,
   parent: ParentScope,
   options: BuildOptions = {},
-): EntityKinds[N] {
+): Promise<EntityKinds[N]> {
   if (body.kind === "json" && !isRecord(body.value)) throw schemaViolation({ "@entity": ["expected a record"] });
   let input: Input = body.kind === "none" ? {} : { ...(body.value as Input) };
   const existing = write.mode === "create" ? undefined : write.existing;
@@ -108,7 +109,7 @@ export function buildEntity<N extends EntityName>(
 
   const prepared = entities[kind].prepare?.(input);
   if (prepared) throw schemaViolation(prepared);
-  if (!options.schemaOnly) resolveForeignKeys(ctx.store, kind, input);
+  if (!options.schemaOnly) await resolveForeignKeys(ctx.store, kind, input);
 
   const now = Math.floor(Date.now() / 1000);
   if (input["id"] === undefined || input["id"] === null) input["id"] = randomUUID();

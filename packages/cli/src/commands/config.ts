@@ -1,12 +1,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { flattenDocument, formatErrors, loadIntoStore, parseDeclarative, ParseError, renderDeclarative, toDocument, type Snapshot } from "@tether/admin";
 import { bundledPlugins } from "@tether/plugins";
-import { Store } from "@tether/store";
+import type { Store } from "@tether/store";
 import type { TetherConfig } from "../config/load.ts";
-import { formatErrors } from "../declarative/errors.ts";
-import { toDocument, type Snapshot } from "../declarative/export.ts";
-import { flattenDocument } from "../declarative/flatten.ts";
-import { loadIntoStore } from "../declarative/load-into-store.ts";
-import { parseDeclarative, ParseError, renderDeclarative } from "../declarative/yaml.ts";
+import { openStore } from "../node/open-store.ts";
 
 export const CONFIG_USAGE = "usage: tether config db_export [FILE] | db_import FILE | parse FILE";
 
@@ -15,24 +12,15 @@ interface Io {
   err(line: string): void;
 }
 
-/** Every entity, read in one (deferred) transaction: a consistent snapshot under WAL without taking the write lock. */
-function snapshot(store: Store): Snapshot {
-  const { daos } = store;
-  return store.db.transaction(() => ({
-    services: daos.services.all(),
-    routes: daos.routes.all(),
-    consumers: daos.consumers.all(),
-    plugins: daos.plugins.all(),
-    certificates: daos.certificates.all(),
-    snis: daos.snis.all(),
-    ca_certificates: daos.ca_certificates.all(),
-    mtls_auth_credentials: daos.mtls_auth_credentials.all(),
-  }))();
+/** Every entity, read in one read transaction: a consistent snapshot. */
+async function snapshot(store: Store): Promise<Snapshot> {
+  const { version: _, ...entities } = await store.load();
+  return entities;
 }
 
 /** `tether config db_export`: Kong's default file name; an existing file is never overwritten. */
-function dbExport(store: Store, file: string, io: Io): number {
-  const text = renderDeclarative(toDocument(snapshot(store)));
+async function dbExport(store: Store, file: string, io: Io): Promise<number> {
+  const text = renderDeclarative(toDocument(await snapshot(store)));
   try {
     // 0600: the file holds private keys and plugin secrets (client_secret, session_secret).
     writeFileSync(file, text, { mode: 0o600, flag: "wx" });
@@ -46,7 +34,7 @@ function dbExport(store: Store, file: string, io: Io): number {
 }
 
 /** `db_import` loads the file in one transaction; `parse` validates it against the store and rolls back. */
-function dbImport(store: Store, file: string, commit: boolean, io: Io): number {
+async function dbImport(store: Store, file: string, commit: boolean, io: Io): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -65,7 +53,7 @@ function dbImport(store: Store, file: string, commit: boolean, io: Io): number {
   const flat = flattenDocument(doc);
   if (flat.meta.workspace !== undefined && flat.meta.workspace !== "default")
     io.err(`warning: _workspace '${flat.meta.workspace}' ignored: Tether has a single workspace`);
-  const outcome = loadIntoStore({ store, plugins: bundledPlugins }, flat, { commit });
+  const outcome = await loadIntoStore({ store, plugins: bundledPlugins }, flat, { commit });
   if (!outcome.ok) {
     io.err(`Error: ${flat.errors ? "Failed parsing" : "Failed importing"}:\n${formatErrors(outcome.errors)}`);
     if (commit) io.err("nothing was imported: the file loads in a single transaction");
@@ -82,8 +70,8 @@ function dbImport(store: Store, file: string, commit: boolean, io: Io): number {
   return 0;
 }
 
-/** `tether config …`: Kong's `kong config db_export | db_import | parse` over Tether's store. */
-export function configCommand(config: TetherConfig, args: readonly string[], io: Io): number {
+/** `tether config …`: Kong's `kong config db_export | db_import | parse` over the configured database. */
+export async function configCommand(config: TetherConfig, args: readonly string[], io: Io): Promise<number> {
   const [action, file] = args;
   const command = action?.replace(/-/g, "_"); // Kong accepts db-import too
   const needsFile = command === "db_import" || command === "parse";
@@ -91,11 +79,16 @@ export function configCommand(config: TetherConfig, args: readonly string[], io:
     io.err(CONFIG_USAGE);
     return 2;
   }
-  const store = Store.open(config.prefix);
+  if (config.database === "off") {
+    io.err("Error: database = off: this command needs a database (sqlite or postgres); a DB-less node loads declarative_config or POST /config");
+    return 1;
+  }
+  const quiet = { info: () => undefined, warn: (message: string) => io.err(message), error: (message: string) => io.err(message) };
+  const store = await openStore(config, quiet, bundledPlugins, { migrate: true });
   try {
-    if (command === "db_export") return dbExport(store, file ?? "kong.yml", io);
-    return dbImport(store, file!, command === "db_import", io);
+    if (command === "db_export") return await dbExport(store, file ?? "kong.yml", io);
+    return await dbImport(store, file!, command === "db_import", io);
   } finally {
-    store.close();
+    await store.close();
   }
 }

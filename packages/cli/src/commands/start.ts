@@ -4,22 +4,28 @@ import type { Server } from "node:http";
 import { createAdminApp } from "@tether/admin";
 import type { Logger, ServerStats } from "@tether/core";
 import { bundledPlugins, TETHER_VERSION } from "@tether/plugins";
-import { startProxy, storeSource, type RunningProxy } from "@tether/proxy";
-import { Store } from "@tether/store";
+import { fileSource, startProxy, storeSource, type ConfigSource, type RunningProxy } from "@tether/proxy";
+import type { Store } from "@tether/store";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
-import { installationSecret } from "../installation-secret.ts";
+import { dblessPath, initialConfig, keepApplied, openStore } from "../node/open-store.ts";
+import { sessionSecret } from "../node/session-secret.ts";
 import { outboundFetch, serverCertificate } from "../tls-material.ts";
 import { sumStats, type StatsMessage } from "../worker-stats.ts";
 
 const GRACE_MS = 10_000;
 
-async function runProxy(config: TetherConfig, log: Logger, store: Store): Promise<RunningProxy> {
+/**
+ * A proxy over `store` (or, in a DB-less worker, over the file its primary writes), starting from
+ * the store's configuration or, on PostgreSQL during an outage, the node's last applied one.
+ */
+async function runProxy(config: TetherConfig, log: Logger, store: Store, source: ConfigSource = storeSource(store)): Promise<RunningProxy> {
   const proxy = await startProxy({
     listeners: config.proxy_listen,
     tls: serverCertificate(config),
-    source: storeSource(store),
+    source,
+    snapshot: { initial: store.database === "off" ? await source.load() : await initialConfig(store, config, log), onApplied: keepApplied(config, log) },
     plugins: bundledPlugins,
-    env: { ...outboundFetch(config), log, installationSecret: installationSecret(config.prefix) },
+    env: { ...outboundFetch(config), log, installationSecret: await sessionSecret(config.prefix, store, log) },
     log,
     pollIntervalMs: config.db_update_frequency * 1000,
     forwarder: config.forwarder,
@@ -88,19 +94,22 @@ function onShutdown(log: Logger, stop: () => Promise<void>): void {
  * compiling its own snapshot from the store when the config version moves.
  */
 export async function start(config: TetherConfig, log: Logger): Promise<void> {
+  // A promise nobody awaited must not take every connection of the node down with it.
+  process.on("unhandledRejection", (reason) => log.error("unhandled rejection; the node keeps running", { error: String(reason) }));
   if (cluster.isWorker) return startWorker(config, log);
-  const store = Store.open(config.prefix); // migrations run here, once, before any worker reads
+  // Migrations run here, once, before any worker reads.
+  const store = await openStore(config, log, bundledPlugins, { migrate: true });
   if (config.workers === 1) {
     const proxy = await runProxy(config, log, store);
     const admin = await runAdmin(config, log, store, { stats: proxy.stats, appliedConfigVersion: () => proxy.holder.snapshot.version });
     onShutdown(log, async () => {
       await Promise.all([proxy.close(GRACE_MS), ...admin.map(closeServer)]);
-      store.close();
+      await store.close();
     });
     return;
   }
   serverCertificate(config); // make the default certificate once, not N times concurrently
-  installationSecret(config.prefix); // and the session secret, so every worker reads the same one
+  await sessionSecret(config.prefix, store, log); // and the session secret's copy, so workers only read it
   const latest = new Map<number, StatsMessage>();
   let stopping = false;
   const fork = (): void => {
@@ -126,13 +135,15 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
       (w) => new Promise<void>((resolve) => (w && !w.isDead() ? (w.once("exit", () => resolve()), w.process.kill("SIGTERM")) : resolve())),
     );
     await Promise.all([...exits, ...admin.map(closeServer)]);
-    store.close();
+    await store.close();
   });
 }
 
 async function startWorker(config: TetherConfig, log: Logger): Promise<void> {
-  const store = new Store(`${config.prefix}/tether.db`);
-  const proxy = await runProxy(config, log, store);
+  const store = await openStore(config, log, bundledPlugins, { migrate: false });
+  // DB-less workers follow the file their primary writes with every configuration it takes.
+  const source = config.database === "off" ? fileSource(dblessPath(config.prefix)) : storeSource(store);
+  const proxy = await runProxy(config, log, store, source);
   const report = setInterval(
     () => process.send?.({ type: "stats", stats: proxy.stats(), configVersion: proxy.holder.snapshot.version } satisfies StatsMessage),
     500,
@@ -141,6 +152,6 @@ async function startWorker(config: TetherConfig, log: Logger): Promise<void> {
   onShutdown(log, async () => {
     clearInterval(report);
     await proxy.close(GRACE_MS);
-    store.close();
+    await store.close();
   });
 }

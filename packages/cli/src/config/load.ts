@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseTrustedIps } from "@tether/proxy";
+import type { DatabaseKind, PostgresSettings } from "@tether/store";
 import { ConfigError, parseListen, type ListenAddress } from "./listen.ts";
 
 /** Tether's configuration, Kong's property names in lower case (`admin_listen`, `proxy_listen`, …). */
@@ -24,6 +25,12 @@ export interface TetherConfig {
   forwarder: "http-proxy" | "undici";
   /** Kong's trusted_ips: IPs/CIDR blocks whose X-Forwarded-* headers are believed (none by default). */
   trusted_ips: string[];
+  /** `sqlite` (embedded, the default), `postgres` (nodes sharing one database) or `off` (DB-less). */
+  database: DatabaseKind;
+  /** Kong's `pg_*` properties (used when database = postgres). */
+  pg: PostgresSettings;
+  /** DB-less: the declarative configuration file loaded at start. */
+  declarative_config: string | undefined;
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -34,9 +41,55 @@ const DEFAULTS: Record<string, string> = {
   log_level: "info",
   workers: "1",
   forwarder: "undici",
+  database: "sqlite",
+  pg_host: "127.0.0.1",
+  pg_port: "5432",
+  pg_user: "tether",
+  pg_database: "tether",
+  pg_ssl: "off",
+  pg_ssl_verify: "off",
+  pg_timeout: "5000",
+  pg_pool_size: "10",
 };
 
-const KEYS = ["prefix", "admin_listen", "proxy_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency", "log_level", "workers", "forwarder", "trusted_ips"];
+const PG_KEYS = ["pg_host", "pg_port", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_timeout", "pg_pool_size"];
+const KEYS = [
+  "prefix", "admin_listen", "proxy_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency",
+  "log_level", "workers", "forwarder", "trusted_ips", "database", "declarative_config", ...PG_KEYS,
+];
+
+/** Kong's boolean property values. */
+function flag(key: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === "on" || v === "true") return true;
+  if (v === "off" || v === "false") return false;
+  throw new ConfigError(`${key}: expected on or off, got '${value}'`);
+}
+
+/** pg_schema goes into search_path and the NOTIFY channel's name: a plain lower-case identifier only. */
+function schemaName(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) throw new ConfigError(`pg_schema: expected a lower-case identifier (a-z, 0-9, _), got '${value}'`);
+  return value;
+}
+
+function postgresSettings(raw: Record<string, string | undefined>, number: (key: string, min: number, max: number) => number, ca: string[]): PostgresSettings {
+  const host = raw["pg_host"]?.trim() ?? "";
+  if (!host) throw new ConfigError("pg_host: expected a host name or address, got ''");
+  return {
+    host,
+    port: number("pg_port", 1, 65535),
+    user: raw["pg_user"] ?? "tether",
+    password: raw["pg_password"] || undefined,
+    database: raw["pg_database"] || "tether",
+    schema: schemaName(raw["pg_schema"]),
+    ssl: flag("pg_ssl", raw["pg_ssl"]!),
+    ssl_verify: flag("pg_ssl_verify", raw["pg_ssl_verify"]!),
+    ca,
+    timeout: number("pg_timeout", 1, 3_600_000),
+    pool_size: number("pg_pool_size", 1, 10_000),
+  };
+}
 
 /** `key = value` lines; `#` starts a comment (Kong's kong.conf syntax). */
 export function parseConfFile(text: string, file: string): Record<string, string> {
@@ -66,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const value = env[`TETHER_${key.toUpperCase()}`];
     if (value !== undefined) raw[key] = value;
   }
-  const number = (key: string, min: number, max: number, integer: boolean): number => {
+  const number = (key: string, min: number, max: number, integer = true): number => {
     const value = Number(raw[key]);
     if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))
       throw new ConfigError(`${key}: expected ${integer ? "an integer" : "a number"} between ${min} and ${max}, got '${raw[key]}'`);
@@ -88,6 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   } catch (error) {
     throw new ConfigError(`trusted_ips: ${(error as Error).message}`);
   }
+  const database = raw["database"]!;
+  if (database !== "sqlite" && database !== "postgres" && database !== "off")
+    throw new ConfigError(`database: expected sqlite, postgres or off, got '${database}'`);
+  const declarative = raw["declarative_config"] || undefined;
+  if (declarative && !existsSync(resolve(cwd, declarative))) throw new ConfigError(`declarative_config: no such file '${declarative}'`);
+  const ca = trusted.filter((file) => file !== "system").map((file) => readFileSync(file, "utf8"));
   return {
     prefix: resolve(cwd, raw["prefix"]!),
     admin_listen: parseListen("admin_listen", raw["admin_listen"]!),
@@ -101,16 +160,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workers: number("workers", 1, 64, true),
     forwarder,
     trusted_ips: trustedIps,
+    database,
+    pg: postgresSettings(raw, number, ca),
+    declarative_config: declarative && resolve(cwd, declarative),
   };
 }
 
-/** The configuration as GET / shows it: secrets replaced. */
+/** The configuration as GET / shows it: secrets replaced, the pg_* properties under Kong's names. */
 export function sanitizedConfig(config: TetherConfig): Record<string, unknown> {
+  const { pg, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     admin_token: config.admin_token ? "******" : null,
     ssl_cert_key: config.ssl_cert_key ? "******" : null,
     admin_listen: config.admin_listen.map((l) => `${l.host}:${l.port}${l.ssl ? " ssl" : ""}`),
     proxy_listen: config.proxy_listen.map((l) => `${l.host}:${l.port}${l.ssl ? " ssl" : ""}`),
+    pg_host: pg.host,
+    pg_port: pg.port,
+    pg_user: pg.user,
+    pg_password: pg.password ? "******" : null,
+    pg_database: pg.database,
+    pg_schema: pg.schema ?? null,
+    pg_ssl: pg.ssl,
+    pg_ssl_verify: pg.ssl_verify,
+    pg_timeout: pg.timeout,
+    pg_pool_size: pg.pool_size,
   };
 }

@@ -133,3 +133,17 @@ export function invalidOptions(options: Record<string, string>): KongError {
 export function referencedByOthers(message: string): KongError {
   return new KongError(400, { code: 19, name: "referenced by others", message });
 }
+
+/**
+ * Code 12: a write on a DB-less node, answered 405 (Kong's off strategy). `verb` is Kong's:
+ * `create` (POST), `create or update` (PUT), `update` (PATCH), `remove` (DELETE); `by` the
+ * endpoint key when the URL named the entity by it.
+ */
+export function operationUnsupported(verb: string, entity: string, by?: string): KongError {
+  const how = by ? ` by '${by}'` : "";
+  return new KongError(405, {
+    code: 12,
+    name: "operation unsupported",
+    message: `cannot ${verb} '${entity}' entities${how} when not using a database`,
+  });
+}

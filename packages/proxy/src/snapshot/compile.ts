@@ -1,33 +1,16 @@
 import type {
-  CaCertificate,
-  Certificate,
-  Consumer,
-  MtlsAuthCredential,
+  ConfigData,
   PluginDefinition,
   PluginEnvironment,
   PluginHandler,
   PluginInstance,
   Route,
-  Service,
-  Sni,
 } from "@tether/core";
 import { buildConfigView } from "./config-view.ts";
 import { compileRouter, type Router } from "../router/match.ts";
 import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
 import { buildServerCertificates, type ServerCertificates } from "./server-certificates.ts";
 import { selectInstances } from "./select-plugins.ts";
-
-export interface ConfigData {
-  version: number;
-  services: readonly Service[];
-  routes: readonly Route[];
-  plugins: readonly PluginInstance[];
-  consumers: readonly Consumer[];
-  certificates: readonly Certificate[];
-  snis: readonly Sni[];
-  ca_certificates: readonly CaCertificate[];
-  mtls_auth_credentials: readonly MtlsAuthCredential[];
-}
 
 /** A plugin instance ready to run: its definition, its stored entity and its handler. */
 export interface BoundPlugin {

@@ -1,5 +1,4 @@
-import type { CaCertificate, Consumer, ConfigView, MtlsAuthCredential } from "@tether/core";
-import type { ConfigData } from "./compile.ts";
+import type { CaCertificate, ConfigData, Consumer, ConfigView, MtlsAuthCredential } from "@tether/core";
 
 /** Indexes consumers, CA certificates and mtls credentials once per snapshot. */
 export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certificates" | "mtls_auth_credentials">): ConfigView {

@@ -5,17 +5,7 @@ import type { ConfigSource } from "./holder.ts";
 export function storeSource(store: Store): ConfigSource {
   return {
     version: () => store.version(),
-    load: () =>
-      store.db.transaction(() => ({
-        version: store.version(),
-        services: store.daos.services.all(),
-        routes: store.daos.routes.all(),
-        plugins: store.daos.plugins.all(),
-        consumers: store.daos.consumers.all(),
-        certificates: store.daos.certificates.all(),
-        snis: store.daos.snis.all(),
-        ca_certificates: store.daos.ca_certificates.all(),
-        mtls_auth_credentials: store.daos.mtls_auth_credentials.all(),
-      }))(),
+    load: () => store.load(),
+    onChange: (listener) => store.onChange(listener),
   };
 }

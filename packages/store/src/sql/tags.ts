@@ -1,25 +1,11 @@
-import type Database from "better-sqlite3";
 import { invalidOffset, type EntityName } from "@tether/core";
-import type { Page } from "./dao.ts";
-import { decodeOffset, encodeOffset } from "./offset.ts";
-import { tables } from "./tables.ts";
-
-/** One row of Kong's `/tags` listing: a tag and the entity carrying it. */
-export interface TagRow {
-  entity_name: EntityName;
-  entity_id: string;
-  tag: string;
-}
-
-export interface TagListOptions {
-  size: number;
-  offset?: string | undefined;
-  /** Only this tag (`/tags/{tag}`). */
-  tag?: string | undefined;
-}
+import { decodeOffset, encodeOffset } from "../offset.ts";
+import { tables } from "../tables.ts";
+import type { Page, TagListOptions, TagRow } from "../types.ts";
+import type { Dialect, SqlConnection, SqlValue } from "./connection.ts";
 
 interface Row extends TagRow {
-  position: number;
+  position: number | string;
 }
 
 /**
@@ -27,16 +13,17 @@ interface Row extends TagRow {
  * Kong keeps a `tags` table for this; deriving it keeps one source of truth. The order is
  * (entity id, table, position in the entity's tags), so the offset is that key of the last row.
  */
-export function pageTags(db: Database.Database, options: TagListOptions): Page<TagRow> {
+export async function pageTags(conn: SqlConnection, dialect: Dialect, options: TagListOptions): Promise<Page<TagRow>> {
+  const items = dialect.jsonTextItems("t.entity", "tags");
   const union = (Object.keys(tables) as EntityName[])
     .map(
       (name) =>
-        `SELECT '${name}' AS entity_name, t.id AS entity_id, j.value AS tag, j.key AS position ` +
-        `FROM ${name} t, json_each(t.entity, '$.tags') j WHERE j.type = 'text'`,
+        `SELECT '${name}' AS entity_name, t.id AS entity_id, ${items.value} AS tag, ${items.position} AS position ` +
+        `FROM ${name} t, ${items.from} WHERE ${items.where}`,
     )
     .join(" UNION ALL ");
   const where: string[] = [];
-  const params: (string | number)[] = [];
+  const params: SqlValue[] = [];
   if (options.tag !== undefined) {
     where.push("tag = ?");
     params.push(options.tag);
@@ -46,15 +33,15 @@ export function pageTags(db: Database.Database, options: TagListOptions): Page<T
     params.push(...decodeTagOffset(options.offset));
   }
   const sql =
-    `SELECT entity_name, entity_id, tag, position FROM (${union})` +
+    `SELECT entity_name, entity_id, tag, position FROM (${union}) AS tagged` +
     `${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY entity_id, entity_name, position LIMIT ?`;
-  const rows = db.prepare(sql).all(...params, options.size + 1) as Row[];
+  const rows = await conn.all<Row>(sql, [...params, options.size + 1]);
   const more = rows.length > options.size;
   const page = rows.slice(0, options.size);
   const last = page[page.length - 1];
   return {
     data: page.map(({ entity_name, entity_id, tag }) => ({ entity_name, entity_id, tag })),
-    offset: more && last ? encodeOffset([last.entity_id, last.entity_name, last.position]) : undefined,
+    offset: more && last ? encodeOffset([last.entity_id, last.entity_name, Number(last.position)]) : undefined,
   };
 }
 

@@ -1,6 +1,6 @@
-import { buildEntity, type WriteContext } from "@tether/admin";
+import { buildEntity, type WriteContext } from "../entities/write.ts";
 import { entities, KongError, type EntityName, type FieldError } from "@tether/core";
-import type { EntityDao, Store } from "@tether/store";
+import type { EntityStore, StoreSession } from "@tether/store";
 import { addError, type ErrorTree } from "./errors.ts";
 import type { FlatEntry, Flattened } from "./flatten.ts";
 import { isRecord } from "./layout.ts";
@@ -28,19 +28,19 @@ function display(value: unknown): string {
  * A reference the file does not satisfy, looked up in the store: a string names the target by id
  * or endpoint key (Kong's declarative form), a record by id or any unique field (the Admin API's).
  */
-function resolveFromStore(store: Store, entry: FlatEntry): void {
+async function resolveFromStore(store: StoreSession, entry: FlatEntry): Promise<void> {
   for (const { field, target, value } of entry.unresolved) {
     const dao = store.daos[target];
     let found: { id: string } | undefined;
     if (typeof value === "string") {
       // Kong's order: the endpoint key first, then the id.
       const key = entities[target].endpointKey;
-      found = (key ? dao.getBy(key, value) : undefined) ?? dao.get(value.toLowerCase());
+      found = (key ? await dao.getBy(key, value) : undefined) ?? (await dao.get(value.toLowerCase()));
     } else if (isRecord(value)) {
-      if (typeof value["id"] === "string") found = dao.get(value["id"].toLowerCase());
+      if (typeof value["id"] === "string") found = await dao.get(value["id"].toLowerCase());
       else {
         const unique = entities[target].uniqueFields.find((f) => typeof value[f] === "string");
-        found = unique ? dao.getBy(unique, value[unique] as string) : undefined;
+        found = unique ? await dao.getBy(unique, value[unique] as string) : undefined;
       }
     } else continue; // not a reference at all: validation says what it expected
     if (!found) throw new KongError(400, { message: `invalid reference '${field}: ${display(value)}' (no such entry in '${target}')` });
@@ -55,30 +55,31 @@ function errorLeaf(error: KongError): FieldError {
   return String(error.body["message"] ?? error.message);
 }
 
-function loadEntry(ctx: WriteContext, entry: FlatEntry): void {
-  resolveFromStore(ctx.store, entry);
-  const dao: EntityDao<EntityName> = ctx.store.daos[entry.kind];
-  const existing = dao.get(entry.id) as Record<string, unknown> | undefined;
-  const entity = buildEntity(
+async function loadEntry(ctx: WriteContext, entry: FlatEntry): Promise<void> {
+  await resolveFromStore(ctx.store, entry);
+  const dao: EntityStore<EntityName> = ctx.store.daos[entry.kind];
+  const existing = (await dao.get(entry.id)) as Record<string, unknown> | undefined;
+  const entity = await buildEntity(
     ctx,
     entry.kind,
     { kind: "json", value: entry.input },
     { mode: "replace", existing, urlKey: { field: "id", value: entry.id }, keepTimestamps: true },
     undefined,
   );
-  dao.upsert(entity);
+  await dao.upsert(entity);
 }
 
 /**
  * Validates and writes every entry; `commit: false` validates against the store (uniqueness,
  * references) and rolls back, which is `tether config parse`.
  */
-export function loadIntoStore(ctx: WriteContext, flat: Flattened, options: { commit: boolean }): LoadOutcome {
+export async function loadIntoStore(ctx: WriteContext, flat: Flattened, options: { commit: boolean }): Promise<LoadOutcome> {
   const errors: ErrorTree = { ...flat.errors };
   const failed = new Set<FlatEntry>(flat.rejected);
   const counts: Partial<Record<EntityName, number>> = {};
   try {
-    ctx.store.transaction(() => {
+    await ctx.store.transaction(async (tx) => {
+      const write: WriteContext = { ...ctx, store: tx };
       for (const entry of flat.entries) {
         // An entry whose parent or reference failed would only fail again, less clearly.
         if (failed.has(entry) || entry.dependsOn.some((d) => failed.has(d))) {
@@ -86,7 +87,8 @@ export function loadIntoStore(ctx: WriteContext, flat: Flattened, options: { com
           continue;
         }
         try {
-          loadEntry(ctx, entry);
+          // Each entry in its own savepoint: a failed one leaves the transaction usable for the rest.
+          await tx.transaction((entryTx) => loadEntry({ ...write, store: entryTx }, entry));
           counts[entry.kind] = (counts[entry.kind] ?? 0) + 1;
         } catch (error) {
           if (!(error instanceof KongError)) throw error;
