@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { sharedPostgres } from "./backends.ts";
 
 export const REPO_ROOT = new URL("../../", import.meta.url).pathname;
 /** tsx resolved from the repository, so the CLI can run from any working directory. */
@@ -37,8 +38,24 @@ export interface StartOptions {
   keepPrefix?: boolean;
 }
 
+let postgresDatabases = 0;
+
+/**
+ * TETHER_TEST_DATABASE=postgres runs a suite's nodes on PostgreSQL instead of SQLite: each node
+ * started without its own TETHER_DATABASE gets a fresh database on the file's shared server
+ * (test/e2e/postgres/ sets it for the suites that run twice).
+ */
+async function databaseEnv(options: StartOptions): Promise<Record<string, string>> {
+  if (process.env["TETHER_TEST_DATABASE"] !== "postgres" || options.env?.["TETHER_DATABASE"]) return {};
+  const pg = await sharedPostgres();
+  const database = `e2e_${process.pid}_${++postgresDatabases}`;
+  await pg.createDatabase(database);
+  return pg.env(database);
+}
+
 export async function startTether(options: StartOptions = {}): Promise<Tether> {
   const prefix = options.prefix ?? mkdtempSync(join(tmpdir(), "tether-e2e-"));
+  const database = await databaseEnv(options);
   const child = spawn(process.execPath, ["--import", TSX, join(REPO_ROOT, "packages/cli/src/main.ts"), "start"], {
     cwd: prefix,
     env: {
@@ -46,6 +63,7 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
       TETHER_PREFIX: join(prefix, "data"),
       TETHER_ADMIN_LISTEN: "127.0.0.1:0",
       TETHER_PROXY_LISTEN: "127.0.0.1:0, 127.0.0.1:0 ssl",
+      ...database,
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -80,6 +98,9 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
       }
     });
   });
+  // A suite meant to run on PostgreSQL must not pass on SQLite by mistake.
+  if (database["TETHER_DATABASE"] && !logs.some((l) => l["database"] === "postgres"))
+    throw new Error(`expected a PostgreSQL node, its start-up log says otherwise: ${JSON.stringify(logs)}`);
   let exited: Promise<number | null> | undefined;
   return {
     prefix,
