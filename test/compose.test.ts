@@ -30,7 +30,8 @@ type Service = {
 };
 
 const read = (file: string): string => fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
-const compose = parse(read("docker-compose.yml")) as { services?: Record<string, Service> };
+// `merge`: the cluster's second node reuses the first's definition through YAML merge keys, as Compose reads them.
+const compose = parse(read("docker-compose.yml"), { merge: true }) as { services?: Record<string, Service & { profiles?: string[] }> };
 
 function service(name: string): Service {
   const s = compose.services?.[name];
@@ -167,6 +168,39 @@ describe("docker-compose.yml", () => {
       assert.ok(hostPath, `${containerPath} is not mounted`);
       assert.equal(path.dirname(hostPath), path.join(REPO_ROOT, CERTS_DIR));
       assert.ok(DEV_CERT_FILES.includes(path.basename(hostPath)), `${hostPath} is not made by dev-certs.sh`);
+    }
+  });
+});
+
+describe("docker-compose.yml, the cluster profile", () => {
+  const nodes = ["tether-node-1", "tether-node-2"];
+
+  test("PostgreSQL and two Tether nodes, all in the `cluster` profile, the default stack untouched", () => {
+    for (const name of ["postgres", ...nodes]) assert.deepEqual(compose.services?.[name]?.profiles, ["cluster"], name);
+    assert.equal(service("tether").profiles, undefined, "the SQLite node stays in the default profile");
+    assert.match(service("postgres").image ?? "", /^postgres:/);
+  });
+
+  test("each node points at that PostgreSQL with its credentials, has its own prefix and node_modules, the Admin API on loopback", () => {
+    const db = env(service("postgres"));
+    const seen = new Set<string>();
+    for (const name of nodes) {
+      const node = service(name);
+      const e = env(node);
+      assert.equal(e["TETHER_DATABASE"], "postgres");
+      assert.equal(e["TETHER_PG_HOST"], "postgres");
+      assert.equal(e["TETHER_PG_USER"], db["POSTGRES_USER"]);
+      assert.equal(e["TETHER_PG_PASSWORD"], db["POSTGRES_PASSWORD"]);
+      assert.equal(e["TETHER_PG_DATABASE"], db["POSTGRES_DB"]);
+      assert.equal(command(node), 'sh -c "npm ci && npm start"');
+      for (const { source, target } of mounts(node)) {
+        if (target === "/app") continue;
+        assert.ok(!seen.has(source), `${name}: volume ${source} is shared with the other node`);
+        seen.add(source);
+      }
+      assert.ok(mounts(node).some((m) => m.target === e["TETHER_PREFIX"]), `${name}: the prefix is a volume of its own`);
+      const admin = ports(node).find((p) => p.target === "8001");
+      assert.equal(admin?.hostIp, "127.0.0.1", `${name}: Admin API published on loopback only`);
     }
   });
 });

@@ -245,6 +245,9 @@ describe("PostgreSQL settings and start-up errors", { skip }, () => {
     assert.ok(!wrong.stderr.includes("not-the-password"), "never the password");
     const missing = await start({ TETHER_PG_DATABASE: "nope" });
     assert.match(missing.stderr, /^tether: \[postgres error\] .*database "nope" does not exist\n$/);
+    const noTls = await start({ TETHER_PG_SSL: "on" });
+    assert.equal(noTls.code, 1);
+    assert.match(noTls.stderr, /^tether: \[postgres error\] .*: The server does not support SSL connections\n$/, "pg_ssl = on insists on TLS");
     const closed = await start({ TETHER_PG_PORT: "1" });
     assert.equal(closed.code, 1);
     assert.match(closed.stderr, /^tether: \[postgres error\] could not use PostgreSQL at tether@127\.0\.0\.1:1\/settings: connection refused\n$/);
