@@ -27,11 +27,12 @@ type Service = {
   environment?: Record<string, string | number | boolean | null> | string[];
   volumes?: (string | { type?: string; source?: string; target?: string })[];
   ports?: (string | number | { target?: number; published?: string | number; host_ip?: string })[];
+  profiles?: string[];
 };
 
 const read = (file: string): string => fs.readFileSync(path.join(REPO_ROOT, file), "utf8");
 // `merge`: the cluster's second node reuses the first's definition through YAML merge keys, as Compose reads them.
-const compose = parse(read("docker-compose.yml"), { merge: true }) as { services?: Record<string, Service & { profiles?: string[] }> };
+const compose = parse(read("docker-compose.yml"), { merge: true }) as { services?: Record<string, Service> };
 
 function service(name: string): Service {
   const s = compose.services?.[name];

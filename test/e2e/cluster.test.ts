@@ -167,6 +167,47 @@ describe("a cluster of three nodes on PostgreSQL", { skip }, () => {
     }
   });
 
+  it("a node with --workers 2: every worker listens, follows writes made on other nodes, and opens the cluster's sessions", async () => {
+    const node = await startTether({ env: { ...env, TETHER_WORKERS: "2" } });
+    try {
+      check(await adminJson(nodes[0]!, "POST", "/services/orders/routes", { paths: ["/via-workers"] }), 201);
+      // 20 answers in a row on fresh connections, spread over both workers.
+      let streak = 0;
+      await waitFor(async () => {
+        streak = (await call(node, "/via-workers", { cert: pki.clients.alice, token: bound })).status === 200 ? streak + 1 : 0;
+        return streak >= 20;
+      }, 5_000, 5);
+      const made = await call(nodes[0]!, "/orders", { cert: pki.clients.alice, token: bound });
+      const jar = ([] as string[]).concat(made.headers["set-cookie"] ?? []).find((c) => c.startsWith("session="))!.split(";", 1)[0]!;
+      for (let i = 0; i < 10; i++) assert.equal((await call(node, "/orders", { cert: pki.clients.alice, cookie: jar })).status, 200);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it("a frozen PostgreSQL (a hung host, no refusal): the Admin API still answers Kong's 500 within pg_timeout, proxies keep enforcing", async () => {
+    const node = await startTether({ env: { ...env, TETHER_PG_TIMEOUT: "1000" } });
+    try {
+      await converged([node]);
+      pg.freeze();
+      try {
+        const started = Date.now();
+        const res = await adminJson(node, "GET", "/consumers");
+        const elapsed = Date.now() - started;
+        assert.equal(res.status, 500);
+        assert.deepEqual(res.body, { message: "An unexpected error occurred" });
+        assert.ok(elapsed < 3_000, `answered after ${elapsed} ms`);
+        assert.deepEqual(check(await adminJson(node, "GET", "/status"), 200).database, { reachable: false });
+        await assertBindingEnforced(node, "/orders");
+      } finally {
+        pg.thaw();
+      }
+      await waitFor(async () => (await adminJson(node, "GET", "/consumers?size=1")).status === 200, 10_000, 100);
+    } finally {
+      await node.stop();
+    }
+  });
+
   it("PostgreSQL down: proxies keep enforcing, the Admin API answers Kong's 500 at once, /status says unreachable; a node restarted meanwhile serves its last configuration; back up, every node catches up by itself", async () => {
     await converged();
     await pg.stop();
