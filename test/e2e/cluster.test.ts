@@ -28,6 +28,8 @@ describe("a cluster of three nodes on PostgreSQL", { skip }, () => {
   let nodes: Tether[] = [];
   let env: Record<string, string>;
   let bound: string;
+  /** Each node's id, by prefix: a node keeps it across restarts. */
+  const ids = new Map<string, string>();
 
   const call = (node: Tether, path: string, opts: { cert?: Pem; token?: string; cookie?: string } = {}) =>
     tlsRequest({
@@ -83,7 +85,13 @@ describe("a cluster of three nodes on PostgreSQL", { skip }, () => {
     assert.doesNotMatch(listed.stdout, /pending/);
     assert.match(listed.stdout, /^0001_init\texecuted /m);
     assert.equal((await runTether(["migrations", "up"], env)).stdout.trim(), "database is up to date");
-    for (const node of nodes) assert.equal(check(await adminJson(node, "GET", "/"), 200).configuration.database, "postgres");
+    for (const node of nodes) {
+      const root = check(await adminJson(node, "GET", "/"), 200);
+      assert.equal(root.configuration.database, "postgres");
+      assert.equal(root.configuration.pg_password, "******");
+      ids.set(node.prefix, root.node_id);
+    }
+    assert.equal(new Set(ids.values()).size, 3, "every node its own id");
   });
 
   it("a write on one node's Admin API is enforced by every node's proxy, certificate binding included", async () => {
@@ -239,6 +247,7 @@ describe("a cluster of three nodes on PostgreSQL", { skip }, () => {
     await waitFor(async () => (await call(c, "/after-outage", { cert: pki.clients.alice, token: bound })).status === 200, 10_000, 50);
     await converged(nodes, 10_000);
     for (const node of nodes) assert.deepEqual(check(await adminJson(node, "GET", "/status"), 200).database, { reachable: true });
+    assert.equal(check(await adminJson(c, "GET", "/"), 200).node_id, ids.get(c.prefix), "the restarted node kept its id");
   });
 
   it("the last applied configuration is checked on read: a damaged copy is refused, never half-loaded", async () => {

@@ -1,5 +1,4 @@
 import cluster from "node:cluster";
-import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { createAdminApp } from "@tether/admin";
 import type { Logger, ServerStats } from "@tether/core";
@@ -8,6 +7,7 @@ import { fileSource, startProxy, storeSource, type ConfigSource, type RunningPro
 import type { Store } from "@tether/store";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
 import { dblessPath, initialConfig, keepApplied, openStore } from "../node/open-store.ts";
+import { nodeId } from "../node/node-id.ts";
 import { sessionSecret } from "../node/session-secret.ts";
 import { outboundFetch, serverCertificate } from "../tls-material.ts";
 import { sumStats, type StatsMessage } from "../worker-stats.ts";
@@ -47,7 +47,7 @@ async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: 
     store,
     plugins: bundledPlugins,
     version: TETHER_VERSION,
-    nodeId: randomUUID(),
+    nodeId: nodeId(config.prefix),
     configuration: sanitizedConfig(config),
     stats: proxy.stats,
     appliedConfigVersion: proxy.appliedConfigVersion,
