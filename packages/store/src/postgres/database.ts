@@ -42,6 +42,9 @@ export function isSettingsError(error: unknown): boolean {
   return code === "28P01" || code === "28000" || code === "3D000" || code === "3F000";
 }
 
+/** How many times a transaction PostgreSQL aborted as a deadlock or serialization failure is tried. */
+const RETRIES = 3;
+
 const wrap = (client: pg.Pool | pg.PoolClient): SqlConnection => ({
   all: async <R>(sql: string, params: readonly SqlValue[] = []) =>
     (await client.query(numberPlaceholders(sql), params as SqlValue[])).rows as R[],
@@ -67,7 +70,22 @@ export class PostgresDatabase implements SqlDatabase {
     this.direct = wrap(this.pool);
   }
 
+  /**
+   * Writers take config_version's row lock last, so two multi-write transactions on the same keys
+   * can deadlock; PostgreSQL then aborts one (40P01), which is run again rather than answered 500.
+   */
   async transaction<T>(fn: (conn: SqlConnection) => Promise<T>, mode: "write" | "read"): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactionOnce(fn, mode);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= RETRIES || (code !== "40P01" && code !== "40001")) throw error;
+      }
+    }
+  }
+
+  private async transactionOnce<T>(fn: (conn: SqlConnection) => Promise<T>, mode: "write" | "read"): Promise<T> {
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
