@@ -3,6 +3,7 @@ import Koa from "koa";
 import type { Logger } from "@tether/core";
 import { mountCertificates } from "./endpoints/certificates.ts";
 import { mountCollection, type CollectionSpec } from "./endpoints/collections.ts";
+import { mountConfig } from "./endpoints/config.ts";
 import { mountConsumerSearch } from "./endpoints/consumer-search.ts";
 import { mountEndpoints } from "./endpoints/endpoints.ts";
 import { mountDisabled, mountForeignEntity, type ForeignEntitySpec } from "./endpoints/foreign-entity.ts";
@@ -76,6 +77,7 @@ export function createAdminApp(options: AdminOptions): Koa {
   mountEndpoints(router);
   mountSchemas(router, write); // before foreign entities: /plugins/schema/{name} is not a plugin's
   mountTags(router, options.store);
+  mountConfig(router, options); // DB-less: the whole configuration at once
   mountConsumerSearch(router, options.store); // before collections: it hands over when there is no ?custom_id
   mountCertificates(router, write);
   for (const spec of collections) mountCollection(router, write, spec);

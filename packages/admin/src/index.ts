@@ -4,6 +4,7 @@ export type { PluginRegistry } from "./entities/write.ts";
 export { buildEntity, type WriteContext } from "./entities/write.ts";
 // Kong's declarative configuration: read, flatten, load, export (the CLI's config commands, DB-less nodes).
 export { buildDeclarativeStore, type BuiltStore } from "./declarative/build-store.ts";
+export { declarativeHash } from "./declarative/config-request.ts";
 export { formatErrors, type ErrorTree } from "./declarative/errors.ts";
 export { toDocument, type Snapshot } from "./declarative/export.ts";
 export { flattenDocument, type Flattened } from "./declarative/flatten.ts";

@@ -1,5 +1,5 @@
 import { buildEntity, type WriteContext } from "../entities/write.ts";
-import { entities, KongError, type EntityName, type FieldError } from "@tether/core";
+import { entities, KongError, type AnyEntity, type EntityName, type FieldError } from "@tether/core";
 import type { EntityStore, StoreSession } from "@tether/store";
 import { addError, type ErrorTree } from "./errors.ts";
 import type { FlatEntry, Flattened } from "./flatten.ts";
@@ -19,6 +19,13 @@ export type LoadOutcome =
 
 /** Thrown inside the transaction to roll it back once every error has been collected. */
 class RollBack extends Error {}
+
+/**
+ * Entries loaded between two turns of the event loop: a large configuration must not hold a node's
+ * proxy and Admin API still while it loads (Kong's declarative loader yields the same way).
+ */
+const ENTRIES_PER_TURN = 200;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function display(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -55,18 +62,17 @@ function errorLeaf(error: KongError): FieldError {
   return String(error.body["message"] ?? error.message);
 }
 
+/** The entry as a PUT by id would build it; `schemaOnly` judges its own fields without looking anything up. */
+function entryEntity(ctx: WriteContext, entry: FlatEntry, existing: Record<string, unknown> | undefined, schemaOnly = false): Promise<AnyEntity> {
+  const write = { mode: "replace", existing, urlKey: { field: "id", value: entry.id }, keepTimestamps: true } as const;
+  return buildEntity(ctx, entry.kind, { kind: "json", value: entry.input }, write, undefined, { schemaOnly });
+}
+
 async function loadEntry(ctx: WriteContext, entry: FlatEntry): Promise<void> {
   await resolveFromStore(ctx.store, entry);
   const dao: EntityStore<EntityName> = ctx.store.daos[entry.kind];
   const existing = (await dao.get(entry.id)) as Record<string, unknown> | undefined;
-  const entity = await buildEntity(
-    ctx,
-    entry.kind,
-    { kind: "json", value: entry.input },
-    { mode: "replace", existing, urlKey: { field: "id", value: entry.id }, keepTimestamps: true },
-    undefined,
-  );
-  await dao.upsert(entity);
+  await dao.upsert(await entryEntity(ctx, entry, existing));
 }
 
 /**
@@ -80,21 +86,32 @@ export async function loadIntoStore(ctx: WriteContext, flat: Flattened, options:
   try {
     await ctx.store.transaction(async (tx) => {
       const write: WriteContext = { ...ctx, store: tx };
-      for (const entry of flat.entries) {
-        // An entry whose parent or reference failed would only fail again, less clearly.
-        if (failed.has(entry) || entry.dependsOn.some((d) => failed.has(d))) {
-          failed.add(entry);
-          continue;
-        }
+      /** Runs one entry's step; a Kong error marks the entry failed and is reported at its place. */
+      const judge = async (entry: FlatEntry, step: () => Promise<unknown>): Promise<void> => {
         try {
-          // Each entry in its own savepoint: a failed one leaves the transaction usable for the rest.
-          await tx.transaction((entryTx) => loadEntry({ ...write, store: entryTx }, entry));
-          counts[entry.kind] = (counts[entry.kind] ?? 0) + 1;
+          await step();
         } catch (error) {
           if (!(error instanceof KongError)) throw error;
           failed.add(entry);
           addError(errors, entry.path, errorLeaf(error));
         }
+      };
+      for (const [i, entry] of flat.entries.entries()) {
+        if (i > 0 && i % ENTRIES_PER_TURN === 0) await nextTurn();
+        if (failed.has(entry)) continue; // refused by the file itself, already reported
+        if (entry.dependsOn.some((d) => failed.has(d))) {
+          // Its parent or a reference failed: not written, but its own fields are judged all the
+          // same (Kong reports every entry's errors); a reference to outside the file would only
+          // fail again, less clearly, so such an entry is left alone.
+          failed.add(entry);
+          if (entry.unresolved.length === 0) await judge(entry, () => entryEntity(write, entry, undefined, true));
+          continue;
+        }
+        // Each entry in its own savepoint: a failed one leaves the transaction usable for the rest.
+        await judge(entry, async () => {
+          await tx.transaction((entryTx) => loadEntry({ ...write, store: entryTx }, entry));
+          counts[entry.kind] = (counts[entry.kind] ?? 0) + 1;
+        });
       }
       if (Object.keys(errors).length > 0 || !options.commit) throw new RollBack();
     });

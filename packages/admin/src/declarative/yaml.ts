@@ -11,10 +11,33 @@ export class ParseError extends Error {}
 export function parseDeclarative(text: string, filename: string): unknown {
   try {
     if (/\.json$/i.test(filename)) return JSON.parse(text) as unknown;
-    return parse(text, { uniqueKeys: true, maxAliasCount: 100 }) as unknown;
+    return parseYaml(text);
   } catch (error) {
     throw new ParseError(`failed parsing declarative configuration: ${(error as Error).message}`);
   }
+}
+
+const parseYaml = (text: string): unknown => parse(text, { uniqueKeys: true, maxAliasCount: 100 }) as unknown;
+
+/**
+ * A configuration text that came without a file name (`POST /config`), read as Kong's unserialize
+ * does: JSON first, then YAML; anything but an object is refused. The message is the parser's
+ * first line (the `yaml` package appends a code frame).
+ */
+export function parseDeclarativeText(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    try {
+      value = parseYaml(text);
+    } catch (error) {
+      const reason = ((error as Error).message.split("\n")[0] ?? "").replace(/:$/, "");
+      throw new ParseError(`failed parsing declarative configuration: ${reason}`);
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ParseError("failed parsing declarative configuration: expected an object");
+  return value as Record<string, unknown>;
 }
 
 /**

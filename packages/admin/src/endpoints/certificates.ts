@@ -11,7 +11,7 @@ import type Koa from "koa";
 import { notFound, type Certificate } from "@tether/core";
 import { readBody } from "../http/body.ts";
 import { parseTagFilter } from "../http/tag-filter.ts";
-import { assertSniNamesFree, replaceSnis, sniNameList, takeSniShorthand, withSniNames } from "../entities/certificate-snis.ts";
+import { assertSniNamesFree, deleteSnis, replaceSnis, sniNameList, takeSniShorthand, withSniNames } from "../entities/certificate-snis.ts";
 import { guardDelete } from "../entities/delete-guards.ts";
 import { certificateIdBySni, findEntity, isUuid } from "../entities/lookup.ts";
 import { buildEntity, type WriteContext } from "../entities/write.ts";
@@ -100,8 +100,9 @@ export function mountCertificates(router: Router, base: WriteContext): void {
     if (existing) {
       await inTransaction(async (write) => {
         await guardDelete(write.store, "certificates", existing.id);
-        // A service's client_certificate restricts; the SNIs go with the certificate (ON DELETE CASCADE).
+        // A service's client_certificate restricts; then the SNIs go, then the certificate (Kong's order).
         await assertNotReferenced(write, "certificates", existing.id);
+        await deleteSnis(write.store, existing.id);
         await write.store.daos.certificates.delete(existing.id);
       });
     }

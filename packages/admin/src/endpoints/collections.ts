@@ -3,7 +3,7 @@ import type Koa from "koa";
 import { entities, invalidPrimaryKey, notFound, referencedByViolation, type EntityName } from "@tether/core";
 import type { EntityStore, WriteIntent } from "@tether/store";
 import { readBody } from "../http/body.ts";
-import { findEntity, isUuid, mustFind } from "../entities/lookup.ts";
+import { findEntity, isDbless, isUuid, mustFind } from "../entities/lookup.ts";
 import { guardDelete } from "../entities/delete-guards.ts";
 import { buildEntity, type ParentScope, type WriteContext } from "../entities/write.ts";
 import { parseTagFilter } from "../http/tag-filter.ts";
@@ -26,8 +26,12 @@ type Ctx = Koa.ParameterizedContext<Koa.DefaultState, Koa.DefaultContext & { par
 const refId = (entity: object, field: string): string | undefined =>
   ((entity as Record<string, unknown>)[field] as { id?: string } | null | undefined)?.id;
 
-/** Children that must be gone before a parent may be deleted (Kong's `on_delete = restrict`). */
+/**
+ * Children that must be gone before a parent may be deleted (Kong's `on_delete = restrict`, a
+ * database constraint: a DB-less node refuses the delete itself first).
+ */
 export async function assertNotReferenced(ctx: WriteContext, kind: EntityName, id: string): Promise<void> {
+  if (isDbless(ctx.store)) return;
   for (const child of Object.values(entities))
     for (const [field, fk] of Object.entries(child.foreignKeys))
       if (fk.entity === kind && fk.onDelete === "restrict" && (await ctx.store.daos[child.name].count({ field, id })) > 0)

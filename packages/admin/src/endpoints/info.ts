@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Router } from "@koa/router";
 import type { ServerStats } from "@tether/core";
 import type { Store } from "@tether/store";
+import { isDbless } from "../entities/lookup.ts";
 import type { PluginRegistry } from "../entities/write.ts";
 
 export interface InfoOptions {
@@ -59,8 +60,10 @@ export function mountInfo(router: Router, info: InfoOptions): void {
     const memory = process.memoryUsage();
     // A store that cannot answer (closed, file gone, server down) is unreachable, never a 500 here.
     const up = await info.store.reachable();
+    const { store } = info;
     ctx.body = {
-      database: { reachable: up },
+      // Kong's DB-less node has no database to report, but the hash of the configuration it serves.
+      ...(isDbless(store) ? { configuration_hash: store.configurationHash } : { database: { reachable: up } }),
       memory: { workers_vms: [{ pid: process.pid, heap_used: mib(memory.heapUsed), rss: mib(memory.rss) }] },
       server: info.stats(),
       // Tether's addition: the store's config version and the one the proxy serves (the lowest

@@ -69,6 +69,15 @@ export async function replaceSnis(write: WriteContext, certificateId: string, na
   }
 }
 
+/**
+ * Kong's certificates DAO deletes a certificate's SNIs by name before the certificate itself
+ * (the SNIs would cascade anyway; on a DB-less node the first of them is what refuses: `cannot
+ * remove 'snis' entities by 'name'`).
+ */
+export async function deleteSnis(store: StoreSession, certificateId: string): Promise<void> {
+  for (const sni of await snisOf(store, certificateId)) await store.daos.snis.delete(sni.id, { by: "name" });
+}
+
 /** A certificate as the Admin API answers it: with `snis`, its SNI names sorted. */
 export async function withSniNames(store: StoreSession, certificate: Certificate): Promise<Certificate & { snis: string[] }> {
   return { ...certificate, snis: (await snisOf(store, certificate.id)).map((sni) => sni.name).sort() };

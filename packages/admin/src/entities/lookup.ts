@@ -7,10 +7,17 @@ import {
   type EntityKinds,
   type EntityName,
 } from "@tether/core";
-import type { StoreSession } from "@tether/store";
+import { DblessStore, type StoreSession } from "@tether/store";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
+
+/**
+ * A DB-less node's store (or a session on it): its strategy refuses every write, so the checks a
+ * database would make (a foreign key that references nothing, a parent still referenced) never
+ * come first there: Kong answers the write with its 405 (code 12) instead.
+ */
+export const isDbless = (store: StoreSession): store is DblessStore => store instanceof DblessStore;
 
 /** Kong's /certificates/{x}: a non-UUID x is the name of one of the certificate's SNIs. */
 export async function certificateIdBySni(store: StoreSession, name: string): Promise<string | undefined> {
@@ -42,7 +49,8 @@ export async function mustFind<N extends EntityName>(store: StoreSession, kind: 
 
 /**
  * Kong's resolve_foreign: `service.name=x` (or any unique field) becomes `{"id": …}`; an id that
- * references nothing is a foreign key violation (code 4), an unknown name is unresolved (code 13).
+ * references nothing is a foreign key violation (code 4, the database's check: not on a DB-less
+ * node), an unknown name is unresolved (code 13, the DAO's: everywhere).
  */
 export async function resolveForeignKeys(store: StoreSession, kind: EntityName, input: Record<string, unknown>): Promise<void> {
   for (const [field, { entity: target }] of Object.entries(entities[kind].foreignKeys)) {
@@ -52,7 +60,7 @@ export async function resolveForeignKeys(store: StoreSession, kind: EntityName, 
     if (record["id"] !== undefined) {
       if (!isUuid(record["id"])) continue; // left for validation: "expected a valid UUID"
       const id = record["id"].toLowerCase();
-      if (!(await store.daos[target].get(id))) throw foreignKeyViolation(field, id, target);
+      if (!isDbless(store) && !(await store.daos[target].get(id))) throw foreignKeyViolation(field, id, target);
       input[field] = { id };
       continue;
     }

@@ -29,12 +29,24 @@ function contentTypes(req: IncomingMessage): string[] {
   return types;
 }
 
-export async function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<DecodedBody> {
+/** A request's body as it came: the bytes and the one Content-Type header (Kong refuses two). */
+export interface RawBody {
+  raw: Buffer;
+  contentType: string | undefined;
+  /** The media type alone, lower case (`application/json`), or "" without a Content-Type. */
+  mime: string;
+}
+
+export async function readRawBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<RawBody> {
   const types = contentTypes(req);
   if (types.length > 1) throw new KongError(400, { message: "Multiple Content-Type headers not allowed" });
   const raw = await readRaw(req, limit);
+  return { raw, contentType: types[0], mime: (types[0] ?? "").split(";")[0]!.trim().toLowerCase() };
+}
+
+/** JSON as is, forms coerced; any other content type with a body is Kong's 415. */
+export async function decodeBody({ raw, contentType, mime }: RawBody): Promise<DecodedBody> {
   if (raw.length === 0) return { kind: "none" };
-  const mime = (types[0] ?? "").split(";")[0]!.trim().toLowerCase();
   if (mime === "application/json" || mime.endsWith("+json")) {
     try {
       return { kind: "json", value: JSON.parse(raw.toString("utf8")) as unknown };
@@ -43,8 +55,12 @@ export async function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promis
     }
   }
   if (mime === "application/x-www-form-urlencoded") return { kind: "form", value: decodeForm(new URLSearchParams(raw.toString("utf8"))) };
-  if (mime === "multipart/form-data") return { kind: "form", value: decodeForm(await multipartPairs(raw, types[0]!)) };
+  if (mime === "multipart/form-data") return { kind: "form", value: decodeForm(await multipartPairs(raw, contentType!)) };
   throw new KongError(415, {}); // Kong answers 415 with an empty body
+}
+
+export async function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<DecodedBody> {
+  return decodeBody(await readRawBody(req, limit));
 }
 
 function decodeForm(pairs: Iterable<readonly [string, string]>): Record<string, unknown> {

@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildDeclarativeStore, formatErrors, parseDeclarative, ParseError, type PluginRegistry } from "@tether/admin";
+import { buildDeclarativeStore, declarativeHash, formatErrors, parseDeclarative, ParseError, type PluginRegistry } from "@tether/admin";
 import type { ConfigData, Logger } from "@tether/core";
 import {
   ConfigFileError,
@@ -26,9 +25,6 @@ export const dblessPath = (prefix: string): string => join(prefix, "config", "db
 
 const MIGRATION_RETRY_MS = 2_000;
 
-/** Kong's configuration_hash of a declarative text: its MD5. */
-export const configurationHash = (text: string): string => createHash("md5").update(text).digest("hex");
-
 /** `declarative_config`, loaded whole or the start refused with Kong's message and every error. */
 async function loadDeclarativeFile(store: DblessStore, file: string, plugins: PluginRegistry, log: Logger): Promise<void> {
   const text = readFileSync(file, "utf8");
@@ -41,7 +37,7 @@ async function loadDeclarativeFile(store: DblessStore, file: string, plugins: Pl
   }
   const built = await buildDeclarativeStore(doc, plugins);
   if (!built.ok) throw new StartError(`error parsing declarative config file ${file}:\n${formatErrors(built.errors)}`);
-  const version = await store.replace(built.store, configurationHash(text));
+  const version = await store.replace(built.store, declarativeHash(text));
   log.info("declarative configuration loaded", { file, version, hash: store.configurationHash });
 }
 
@@ -73,8 +69,8 @@ async function migratePostgres(store: PostgresStore, config: TetherConfig, log: 
 
 /**
  * The node's store. The primary (`migrate`) brings the schema up to date first; workers open the
- * same database after it did. DB-less nodes hold their configuration in memory, from
- * `declarative_config` or what the prefix kept.
+ * same database after it did. A DB-less primary holds the configuration in memory, from
+ * `declarative_config` or what the prefix kept; its workers read the file it keeps there.
  */
 export async function openStore(config: TetherConfig, log: Logger, plugins: PluginRegistry, options: { migrate: boolean }): Promise<Store> {
   switch (config.database) {
@@ -86,6 +82,9 @@ export async function openStore(config: TetherConfig, log: Logger, plugins: Plug
       return store;
     }
     case "off": {
+      // A worker follows the file its primary writes (the proxy's fileSource) and never writes it:
+      // loading declarative_config again there would undo, for every worker, a POST /config.
+      if (!options.migrate) return DblessStore.open();
       let store: DblessStore;
       try {
         store = await DblessStore.open(dblessPath(config.prefix));
