@@ -14,6 +14,7 @@ import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./
 import { upstreamPath } from "./router/upstream-path.ts";
 import type { Snapshot } from "./snapshot/compile.ts";
 import { serverNameOf } from "./tls/sni-front.ts";
+import { RequestLog, type RequestObserver } from "./log/request-log.ts";
 
 
 const UPSTREAM_MESSAGES = {
@@ -33,6 +34,8 @@ export interface RequestHandlerDeps {
   /** The port the listener is bound to (for X-Forwarded-Port and host:port routes). */
   port: number;
   onRequest(): void;
+  /** Node-wide readers of every request's log entry (access log, counters); none: no log phase cost. */
+  observers?: readonly RequestObserver[];
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string, requestId: string, upstreamFailure: boolean): void {
@@ -73,6 +76,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     if (hasInvalidPercentEncoding(rawPath)) return sendError(req, res, 400, UPSTREAM_MESSAGES[400], requestId, true);
     const path = normalizePath(rawPath);
     const { host } = splitHost(req.headers.host);
+    const observers = deps.observers ?? [];
+    const logBase = { requestId, arrivedAt, scheme: deps.scheme, host, port: deps.port };
+    let requestLog = observers.length > 0 ? new RequestLog(req, res, logBase, observers, deps.log) : undefined;
     const sni = deps.scheme === "https" ? serverNameOf(req.socket) : undefined;
     const match = snapshot.router.match({
       method: req.method ?? "GET",
@@ -109,6 +115,14 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     // Routes without plugins skip the plugin context altogether (the common pass-through).
     const plugins = snapshot.pluginsFor(route);
     const ctx = plugins.length > 0 ? new RequestAccessContext(req, deps.scheme, path, rawQuery, sni) : undefined;
+    const loggers = plugins.filter((p) => p.handler.log !== undefined && p.instance.protocols.includes(scheme));
+    if (!requestLog && loggers.length > 0) requestLog = new RequestLog(req, res, logBase, observers, deps.log);
+    if (requestLog) {
+      requestLog.route = route;
+      requestLog.service = service;
+      requestLog.ctx = ctx;
+      requestLog.plugins = loggers;
+    }
     if (ctx) {
       applyPluginHeadersOnWrite(res, ctx.responseHeaders);
       try {
@@ -144,12 +158,21 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       else req.headers[name] = value;
     }
     const forwardedAt = performance.now();
+    const upstreamUrl = upstreamPath(service.path, path, match.strippedPrefix) + (ctx ? withoutQueryArgs(rawQuery, ctx.removedQueryArgs) : rawQuery);
+    if (requestLog) {
+      requestLog.forwardedAt = forwardedAt;
+      requestLog.upstreamUri = upstreamUrl;
+    }
     const plan: ForwardPlan = {
       service,
-      upstreamUrl: upstreamPath(service.path, path, match.strippedPrefix) + (ctx ? withoutQueryArgs(rawQuery, ctx.removedQueryArgs) : rawQuery),
+      upstreamUrl,
       body: ctx?.body.upstreamStream(),
       onResponse: (headers, httpVersion) => {
         const now = performance.now();
+        if (requestLog) {
+          requestLog.upstreamHeadersAt = now;
+          requestLog.source = "upstream";
+        }
         decorateProxiedResponse(headers, { serverToken: SERVER_TOKEN, requestId, httpVersion, proxyLatencyMs: forwardedAt - arrivedAt, upstreamLatencyMs: now - forwardedAt });
       },
       onFailure: (failure) => {

@@ -7,3 +7,5 @@ export { normalizePath } from "./router/normalize.ts";
 export { upstreamPath } from "./router/upstream-path.ts";
 export { thumbprintOf } from "./http/client-certificate.ts";
 export { parseTrustedIps } from "./http/trusted-ips.ts";
+export type { RequestObserver } from "./log/request-log.ts";
+export { serializeLogEntry, redactQuery, REDACTED, DEFAULT_WORKSPACE_ID } from "./log/serialize.ts";

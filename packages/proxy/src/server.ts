@@ -11,6 +11,7 @@ import { answerClientError } from "./http/client-error.ts";
 import { trustedIpsMatcher } from "./http/trusted-ips.ts";
 import { upgradeListener } from "./http/upgrade.ts";
 import { guardHandler } from "./http/guard-handler.ts";
+import type { RequestObserver } from "./log/request-log.ts";
 import { SnapshotHolder, type ConfigSource, type HolderOptions } from "./snapshot/holder.ts";
 import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
 import { createSniFront } from "./tls/sni-front.ts";
@@ -37,6 +38,8 @@ export interface ProxyOptions {
   forwarder?: "http-proxy" | "undici";
   /** Kong's trusted_ips (IPs and CIDR blocks): peers whose X-Forwarded-* headers are believed. */
   trustedIps?: readonly string[];
+  /** Node-wide readers of every request's log entry (the access log, counters). */
+  observers?: readonly RequestObserver[];
 }
 
 export interface RunningProxy {
@@ -87,6 +90,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           return portRef.port;
         },
         onRequest: () => counters.requests++,
+        observers: options.observers ?? [],
       }), options.log);
     if (spec.ssl) {
       // Handshakes with an SNI go to servers holding no certificate of their own: their

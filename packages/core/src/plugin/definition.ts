@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CaCertificate, Consumer, MtlsAuthCredential, RouteProtocol } from "../entities/types.ts";
 import type { RecordSchema } from "../schema/types.ts";
+import type { AuthOutcome, LogEntry } from "./log-entry.ts";
 
 /** base64url(SHA-256(DER of the leaf certificate)), no padding: RFC 8705's `x5t#S256`. */
 export type Thumbprint = string & { readonly __brand: "Thumbprint" };
@@ -65,6 +66,8 @@ export interface AccessContext {
   setResponseHeader(name: string, value: string | readonly string[]): void;
   /** Set by an authentication plugin; later plugins (and `anonymous` logic) read it. */
   authenticated: Authentication | undefined;
+  /** Set by an authentication plugin: how it decided (binding outcome, refusal reason), for metrics and logs. */
+  authOutcome: AuthOutcome | undefined;
 }
 
 /** Who an authentication plugin decided the caller is (Kong's `kong.client.authenticate`). */
@@ -88,6 +91,11 @@ export interface ConfigView {
 
 export interface PluginHandler {
   access?(ctx: AccessContext): Promise<PluginResponse | undefined> | PluginResponse | undefined;
+  /**
+   * Kong's log phase: after the response went out (or the client went away). Must not throw nor
+   * block: anything slow (a network send) is queued and done in the background.
+   */
+  log?(entry: LogEntry, auth: AuthOutcome | undefined): void;
 }
 
 /** Process-wide services a plugin may use; plugin state that outlives snapshots hangs off these. */

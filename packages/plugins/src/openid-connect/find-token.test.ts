@@ -13,7 +13,7 @@ function ctx(rawHeaders: string[], query = "", body?: string): AccessContext & {
     reads: 0,
     method: "POST", scheme: "https" as const, path: "/", query: new URLSearchParams(query), headers, rawHeaders,
     serverName: undefined, clientCertificate: () => undefined, setUpstreamHeader() {}, removeUpstreamHeader() {},
-    removeUpstreamQueryArg() {}, setUpstreamBody() {}, setResponseHeader() {}, authenticated: undefined,
+    removeUpstreamQueryArg() {}, setUpstreamBody() {}, setResponseHeader() {}, authenticated: undefined, authOutcome: undefined,
     async readBody() {
       c.reads += 1;
       return body === undefined ? undefined : Buffer.from(body);

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { AccessContext, Authentication, ClientCertificate } from "@tether/core";
+import type { AccessContext, Authentication, AuthOutcome, ClientCertificate } from "@tether/core";
 import { clientCertificateOf } from "./client-certificate.ts";
 import { RequestBody } from "./request-body.ts";
 
@@ -15,6 +15,7 @@ export class RequestAccessContext implements AccessContext {
   /** Headers for the client's response, applied when its head is written (plugin-response-headers.ts). */
   readonly responseHeaders = new Map<string, readonly string[]>();
   authenticated: Authentication | undefined = undefined;
+  authOutcome: AuthOutcome | undefined = undefined;
   private parsedQuery: URLSearchParams | undefined;
 
   constructor(
