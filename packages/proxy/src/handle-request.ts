@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SERVER_TOKEN, unexpectedErrorResponse, type Logger, type PluginResponse } from "@tether/core";
+import { SERVER_TOKEN, unexpectedErrorResponse, type AuthOutcome, type Logger, type PluginResponse, type Route, type Service } from "@tether/core";
 import type { ForwardingEngine, ForwardPlan } from "./forward/plan.ts";
 import { RequestAccessContext } from "./http/access-context.ts";
 import { applyPluginHeadersOnWrite } from "./http/plugin-response-headers.ts";
@@ -36,6 +36,8 @@ export interface RequestHandlerDeps {
   onRequest(): void;
   /** Node-wide readers of every request's log entry (access log, counters); none: no log phase cost. */
   observers?: readonly RequestObserver[];
+  /** Told how an authentication plugin decided (the tether_auth_* counters); cheap, no log entry. */
+  onAuthDecision?: (route: Route, service: Service, outcome: AuthOutcome) => void;
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string, requestId: string, upstreamFailure: boolean): void {
@@ -129,8 +131,12 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         for (const plugin of plugins) {
           if (!plugin.instance.protocols.includes(scheme)) continue;
           const response = await plugin.handler.access?.(ctx);
-          if (response) return sendPluginResponse(res, response);
+          if (response) {
+            if (ctx.authOutcome) deps.onAuthDecision?.(route, service, ctx.authOutcome);
+            return sendPluginResponse(res, response);
+          }
         }
+        if (ctx.authOutcome) deps.onAuthDecision?.(route, service, ctx.authOutcome);
       } catch (error) {
         deps.log.error("plugin failed", { route: route.id, error: String((error as Error)?.stack ?? error) });
         return sendPluginResponse(res, unexpectedErrorResponse);

@@ -6,7 +6,7 @@ import type { Logger, PluginDefinition, PluginEnvironment, ServerStats } from "@
 import { Forwarder } from "./forward/forwarder.ts";
 import type { ForwardingEngine } from "./forward/plan.ts";
 import { UndiciForwarder } from "./forward/undici-forwarder.ts";
-import { createRequestHandler } from "./handle-request.ts";
+import { createRequestHandler, type RequestHandlerDeps } from "./handle-request.ts";
 import { answerClientError } from "./http/client-error.ts";
 import { trustedIpsMatcher } from "./http/trusted-ips.ts";
 import { upgradeListener } from "./http/upgrade.ts";
@@ -40,6 +40,8 @@ export interface ProxyOptions {
   trustedIps?: readonly string[];
   /** Node-wide readers of every request's log entry (the access log, counters). */
   observers?: readonly RequestObserver[];
+  /** How authentication plugins decided, per route (the tether_auth_* counters). */
+  onAuthDecision?: RequestHandlerDeps["onAuthDecision"];
 }
 
 export interface RunningProxy {
@@ -91,6 +93,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         },
         onRequest: () => counters.requests++,
         observers: options.observers ?? [],
+        ...(options.onAuthDecision ? { onAuthDecision: options.onAuthDecision } : {}),
       }), options.log);
     if (spec.ssl) {
       // Handshakes with an SNI go to servers holding no certificate of their own: their

@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import { createAdminApp } from "@tether/admin";
 import type { Logger, ServerStats } from "@tether/core";
 import { bundledPlugins, TETHER_VERSION } from "@tether/plugins";
-import { fileSource, startProxy, storeSource, type ConfigSource, type RunningProxy } from "@tether/proxy";
+import { authMetrics, fileSource, startProxy, storeSource, type ConfigSource, type RunningProxy } from "@tether/proxy";
 import type { Store } from "@tether/store";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
 import { dblessPath, initialConfig, keepApplied, openStore } from "../node/open-store.ts";
@@ -25,7 +25,8 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
     source,
     snapshot: { initial: store.database === "off" ? await source.load() : await initialConfig(store, config, log), onApplied: keepApplied(config, log) },
     plugins: bundledPlugins,
-    env: { ...outboundFetch(config), log, installationSecret: await sessionSecret(config.prefix, store, log) },
+    env: { ...outboundFetch(config), log, installationSecret: await sessionSecret(config.prefix, store, log), metrics: authMetrics().plugins },
+    onAuthDecision: authMetrics().decided,
     log,
     pollIntervalMs: config.db_update_frequency * 1000,
     forwarder: config.forwarder,

@@ -98,8 +98,21 @@ export interface PluginHandler {
   log?(entry: LogEntry, auth: AuthOutcome | undefined): void;
 }
 
+/** A call to the identity provider, for the `tether_idp_*` metrics. */
+export type IdpRequestKind = "discovery" | "jwks" | "introspection" | "token";
+
+/** What plugins report for the `tether_` metrics (the host decides where it goes). */
+export interface PluginMetrics {
+  /** A verified-token cache lookup: `hit` skipped a signature check, `miss` did one. */
+  tokenCache(result: "hit" | "miss"): void;
+  /** One request to the IdP: `error` when it failed or did not answer 2xx. */
+  idpRequest(kind: IdpRequestKind, outcome: "ok" | "error", seconds: number): void;
+}
+
 /** Process-wide services a plugin may use; plugin state that outlives snapshots hangs off these. */
 export interface PluginEnvironment {
+  /** Counters and timings for the `tether_` metrics; absent: nothing is recorded. */
+  readonly metrics?: PluginMetrics;
   /** fetch for outbound calls (discovery, JWKS, introspection) trusting the configured CAs. */
   readonly fetch: typeof fetch;
   /** fetch that does not verify the server's certificate: only for an explicit `ssl_verify: false`. */

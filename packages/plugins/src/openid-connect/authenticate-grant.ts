@@ -72,7 +72,7 @@ export async function authenticateGrant(ctx: AccessContext, state: IssuerState, 
       continue;
     }
     const claims = await tokenClaims(outcome.tokens, credentials.grant, state, deps);
-    if (!claims.ok) return invalid(`the token from the ${credentials.grant} grant was refused (${claims.reason})`);
+    if (!claims.ok) return invalid(`the token from the ${credentials.grant} grant was refused (${claims.reason})`, undefined, "other");
     const { tokens } = outcome;
     return {
       ok: true,
@@ -88,5 +88,5 @@ export async function authenticateGrant(ctx: AccessContext, state: IssuerState, 
     };
   }
   if (refused === undefined && unexpected !== undefined) return { ok: false, unexpected };
-  return invalid(refused ?? "unable to authenticate with any enabled authentication method");
+  return invalid(refused ?? "unable to authenticate with any enabled authentication method", undefined, "other");
 }

@@ -1,4 +1,4 @@
-import type { AccessContext } from "@tether/core";
+import type { AccessContext, RefusalReason } from "@tether/core";
 import type { JWTPayload } from "jose";
 import { issuerFailure, timeClaimsFailure } from "./claims.ts";
 import type { OidcCaches } from "./caches.ts";
@@ -48,7 +48,7 @@ export async function authenticateToken(ctx: AccessContext, state: IssuerState, 
   if (!bearer && !introspection) return ABSENT;
 
   const found = await searchBearerToken(ctx, deps.where);
-  if (found.kind === "ambiguous") return { ok: false, failure: { error: "invalid_request", reason: "more than one access token was sent" } };
+  if (found.kind === "ambiguous") return { ok: false, failure: { error: "invalid_request", reason: "more than one access token was sent", kind: "malformed" } };
   if (found.kind === "none") return ABSENT;
   const { token } = found;
   const checked = await checkToken(ctx, token, state, deps, { bearer, introspection });
@@ -87,24 +87,30 @@ export async function checkToken(
   if (use.bearer && looksLikeJwt(token)) {
     const outcome = await verifyBearer(token, state, deps);
     let jwtFailure: string | undefined;
+    let kind: RefusalReason = "wrong_issuer";
     if (outcome.ok) {
       jwtFailure = issuerFailure(outcome.claims, allowed, true);
       if (jwtFailure === undefined) jwt = outcome.claims;
-    } else jwtFailure = outcome.reason;
-    if (jwtFailure !== undefined && !use.introspection) return invalid(jwtFailure);
+    } else {
+      jwtFailure = outcome.reason;
+      kind = outcome.kind;
+    }
+    if (jwtFailure !== undefined && !use.introspection) return invalid(jwtFailure, undefined, kind);
   } else if (!use.introspection) {
-    return invalid("invalid bearer token (not a JWT)");
+    return invalid("invalid bearer token (not a JWT)", undefined, "malformed");
   }
 
   let result: IntrospectionResult | undefined;
   if (jwt === undefined || config.introspect_jwt_tokens === true) {
     const answer = await deps.introspector.introspect(state, token, ctx);
-    if (!answer.ok) return answer.unexpected ? { ok: false, unexpected: answer.reason } : invalid(answer.reason);
-    if (config.introspection_check_active !== false && answer.result.active !== true) return invalid("the token is not active (introspection)");
+    if (!answer.ok) return answer.unexpected ? { ok: false, unexpected: answer.reason } : invalid(answer.reason, undefined, "other");
+    if (config.introspection_check_active !== false && answer.result.active !== true) return invalid("the token is not active (introspection)", undefined, "inactive");
     result = answer.result;
     if (jwt === undefined) {
-      const claimsFailure = issuerFailure(result, allowed, false) ?? timeClaimsFailure(result, config.leeway ?? 0, Date.now() / 1000);
-      if (claimsFailure) return invalid(claimsFailure);
+      const wrongIssuer = issuerFailure(result, allowed, false);
+      if (wrongIssuer) return invalid(wrongIssuer, undefined, "wrong_issuer");
+      const outOfTime = timeClaimsFailure(result, config.leeway ?? 0, Date.now() / 1000);
+      if (outOfTime) return invalid(outOfTime, undefined, "expired");
     }
   }
   return { ok: true, jwt, result };
@@ -125,6 +131,7 @@ export async function verifyBearer(token: string, state: IssuerState, deps: Pick
       s.jwks?.getKey,
     );
   const outcome = await verifyWith(state);
+  deps.caches.metrics?.tokenCache(outcome.ok && outcome.cached ? "hit" : "miss");
   if (outcome.ok || !outcome.keyNotFound) return outcome;
   const fresh = await deps.issuers.refreshKeys(config.issuer, config.rediscovery_lifetime ?? 30);
   return fresh ? verifyWith(fresh) : outcome;

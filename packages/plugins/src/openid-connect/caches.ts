@@ -26,6 +26,8 @@ export interface OidcCaches {
   /** Tokens obtained by password/client_credentials grants (`cache_tokens`), by salted credential HMAC. */
   readonly tokens: ExpiringLru<GrantedTokens>;
   readonly granting: Map<string, Promise<GrantedTokens>>;
+  /** Where cache hits and misses are counted (the environment's metrics). */
+  readonly metrics: PluginEnvironment["metrics"];
 }
 
 const byEnv = new WeakMap<PluginEnvironment, OidcCaches>();
@@ -43,6 +45,7 @@ export function oidcCachesFor(env: PluginEnvironment): OidcCaches {
       introspecting: new Map(),
       tokens: new ExpiringLru(TOKEN_CACHE_SIZE),
       granting: new Map(),
+      metrics: env.metrics,
     };
     byEnv.set(env, caches);
     all.add(caches);

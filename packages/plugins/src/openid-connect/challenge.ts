@@ -1,4 +1,4 @@
-import type { PluginResponse } from "@tether/core";
+import type { PluginResponse, RefusalReason } from "@tether/core";
 import type { OpenIdConnectConfig } from "./schema.ts";
 
 export type ChallengeError = "invalid_token" | "invalid_request" | "insufficient_scope";
@@ -10,6 +10,8 @@ export interface Failure {
   description?: string | undefined;
   /** The internal reason: logged, and shown in the body only with `display_errors`. */
   reason: string;
+  /** What kind of refusal this is, for the `tether_auth_refusals_total` counter. */
+  kind?: RefusalReason | undefined;
 }
 
 const STATUS: Record<ChallengeError, number> = { invalid_token: 401, invalid_request: 400, insufficient_scope: 403 };

@@ -1,4 +1,4 @@
-import { unexpectedErrorResponse, type AccessContext, type ConfigView, type PluginEnvironment, type PluginHandler, type PluginInstanceInfo, type PluginResponse } from "@tether/core";
+import { unexpectedErrorResponse, type AccessContext, type BindingOutcome, type RefusalReason, type ConfigView, type PluginEnvironment, type PluginHandler, type PluginInstanceInfo, type PluginResponse } from "@tether/core";
 import { alreadyAuthenticated, anonymousConsumer, authenticateAs } from "../consumer-headers.ts";
 import { authenticateGrant } from "./authenticate-grant.ts";
 import { authenticateToken, type AuthenticatorDeps } from "./authenticate.ts";
@@ -8,6 +8,7 @@ import { forbiddenClaim, requirementFailure, type Claims, type Requirement } fro
 import { consumerMapping, credentialIdentifier, findConsumer } from "./consumer.ts";
 import type { BearerParamType } from "./find-token.ts";
 import { GrantRunner } from "./grants.ts";
+import { reportingFetch } from "./idp-requests.ts";
 import { Introspector } from "./introspection.ts";
 import type { IssuerState } from "./issuers.ts";
 import { boundThumbprint, checkCertificateBinding } from "./proof-of-possession.ts";
@@ -21,6 +22,9 @@ import { claimHeaders, introspectionHeaderValue, upstreamTokenHeader } from "./u
 import { invalid, type Verified, type VerifyOutcome } from "./verified.ts";
 
 export { upstreamTokenHeader } from "./upstream-headers.ts";
+
+/** Which refusal a failed claim requirement counts as. */
+const REQUIREMENT_REFUSALS: Record<Requirement["kind"], RefusalReason> = { scopes: "scopes", audience: "wrong_audience", groups: "claims", roles: "claims" };
 
 
 /** The Cookie header without the named cookie (hide_credentials for `bearer_token_cookie_name`). */
@@ -49,7 +53,7 @@ export function createOpenIdConnectHandler(
     config,
     caches,
     issuers,
-    introspector: new Introspector(config, caches, issuers.fetch, env.log),
+    introspector: new Introspector(config, caches, reportingFetch("introspection", issuers.fetch, env.metrics), env.log),
     where: {
       locations: (config.bearer_token_param_type ?? ["header", "query", "body"]) as BearerParamType[],
       cookieName: config.bearer_token_cookie_name,
@@ -57,7 +61,7 @@ export function createOpenIdConnectHandler(
     },
   };
   const methods = new Set<string>(config.auth_methods ?? []);
-  const grants = methods.has("password") || methods.has("client_credentials") ? new GrantRunner(config, caches, issuers.fetch, env.log) : undefined;
+  const grants = methods.has("password") || methods.has("client_credentials") ? new GrantRunner(config, caches, reportingFetch("token", issuers.fetch, env.metrics), env.log) : undefined;
   const sessions = methods.has("session") ? new SessionCookies(config, sessionSecret(config, env)) : undefined;
   const disableSession = new Set<string>(config.disable_session ?? []);
   const popMode = config.proof_of_possession_mtls ?? "off";
@@ -82,8 +86,9 @@ export function createOpenIdConnectHandler(
    * `unauthorized_destroy_session`, `forbidden_destroy_session`), then the anonymous consumer
    * when configured (Kong's logical OR), else the challenge.
    */
-  const refuse = (ctx: AccessContext, state: IssuerState | undefined, failure: Failure, cookie: SessionRead["kind"]): PluginResponse | undefined => {
+  const refuse = (ctx: AccessContext, state: IssuerState | undefined, failure: Failure, cookie: SessionRead["kind"], binding?: BindingOutcome): PluginResponse | undefined => {
     env.log.info("openid-connect: request refused", { reason: failure.reason, error: failure.error });
+    ctx.authOutcome = { plugin: "openid-connect", refused: failure.kind ?? "other", ...(binding ? { binding } : {}) };
     const destroy =
       failure.error === "invalid_token" ? config.unauthorized_destroy_session !== false : failure.error === "insufficient_scope" && config.forbidden_destroy_session !== false;
     if (sessions && cookie !== "none" && destroy) sessions.clear(ctx);
@@ -103,10 +108,10 @@ export function createOpenIdConnectHandler(
   const authorize = (sources: readonly Claims[]): Failure | undefined => {
     for (const requirement of requirements) {
       const reason = requirementFailure(requirement, sources);
-      if (reason) return { error: "insufficient_scope", reason };
+      if (reason) return { error: "insufficient_scope", reason, kind: REQUIREMENT_REFUSALS[requirement.kind] };
     }
     const forbidden = forbiddenClaim(config.claims_forbidden, sources);
-    if (forbidden) return { error: "insufficient_scope", reason: `forbidden claim '${forbidden}' was found` };
+    if (forbidden) return { error: "insufficient_scope", reason: `forbidden claim '${forbidden}' was found`, kind: "claims" };
     return undefined;
   };
 
@@ -178,7 +183,7 @@ export function createOpenIdConnectHandler(
       let outcome = await fromSession(ctx, state, read);
       if (!outcome || ("absent" in outcome && outcome.absent)) outcome = await authenticateToken(ctx, state, deps);
       if (!outcome.ok && "absent" in outcome && grants) outcome = await authenticateGrant(ctx, state, deps, grants);
-      if (!outcome.ok && "absent" in outcome) outcome = invalid("no suitable authorization credentials were provided");
+      if (!outcome.ok && "absent" in outcome) outcome = invalid("no suitable authorization credentials were provided", undefined, "no_token");
       if (!outcome.ok) {
         if ("unexpected" in outcome) {
           env.log.error("openid-connect: cannot authenticate", { reason: outcome.unexpected });
@@ -189,18 +194,21 @@ export function createOpenIdConnectHandler(
       }
       const auth: Verified = outcome;
 
+      let binding: BindingOutcome = "not_checked";
       if (auth.pop) {
-        const binding = checkCertificateBinding(popMode, auth.bindingClaims, ctx.clientCertificate());
-        if (!binding.ok) return refuse(ctx, state, { error: "invalid_token", description: binding.description, reason: binding.description }, read.kind);
+        const pop = checkCertificateBinding(popMode, auth.bindingClaims, ctx.clientCertificate());
+        if (!pop.ok) return refuse(ctx, state, { error: "invalid_token", description: pop.description, reason: pop.description, kind: "binding" }, read.kind, pop.binding);
+        binding = pop.binding;
       }
 
       const sources: Claims[] = [auth.introspection, auth.jwt].filter((s): s is Claims => s !== undefined);
       const denied = authorize(sources);
-      if (denied) return refuse(ctx, state, denied, read.kind);
+      if (denied) return refuse(ctx, state, denied, read.kind, binding);
 
       const consumer = mapping ? findConsumer(view, mapping, sources) : undefined;
       if (mapping && !consumer && config.consumer_optional !== true)
-        return refuse(ctx, state, { error: "insufficient_scope", reason: "kong consumer was not found" }, read.kind);
+        return refuse(ctx, state, { error: "insufficient_scope", reason: "kong consumer was not found", kind: "claims" }, read.kind, binding);
+      ctx.authOutcome = { plugin: "openid-connect", binding };
       authenticateAs(ctx, { consumer, credential: credentialIdentifier(config.credential_claim, sources), anonymous: false });
       await setUpstream(ctx, auth, sources);
       keepSession(ctx, auth, read);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as oidc from "openid-client";
 import type { PluginEnvironment } from "@tether/core";
 import { JwksCache } from "./jwks-cache.ts";
+import { reportingFetch } from "./idp-requests.ts";
 
 /** What the plugin keeps of an issuer: its discovery document and its keys. */
 export interface IssuerState {
@@ -149,7 +150,7 @@ export class IssuerCache {
     const url = discoveryUrl(configured);
     const insecure = url.protocol === "http:";
     const configuration = await oidc.discovery(url, "tether", undefined, undefined, {
-      [oidc.customFetch]: this.fetch as oidc.CustomFetch,
+      [oidc.customFetch]: reportingFetch("discovery", this.fetch, this.env.metrics) as oidc.CustomFetch,
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
       timeout: 10,
     });
@@ -160,7 +161,7 @@ export class IssuerCache {
       previous?.jwks && previous.jwks.uri === metadata.jwks_uri
         ? previous.jwks
         : metadata.jwks_uri
-          ? new JwksCache(metadata.jwks_uri, this.fetch, this.env.log)
+          ? new JwksCache(metadata.jwks_uri, reportingFetch("jwks", this.fetch, this.env.metrics), this.env.log)
           : undefined;
     const now = this.now();
     return {

@@ -12,21 +12,21 @@ const bound = { cnf: { "x5t#S256": x5t } };
 
 describe("checkCertificateBinding", () => {
   it("strict: passes only the matching certificate", () => {
-    assert.deepEqual(checkCertificateBinding("strict", bound, cert), { ok: true });
-    assert.deepEqual(checkCertificateBinding("strict", bound, other), { ok: false, description: POP_ERRORS.mismatch });
-    assert.deepEqual(checkCertificateBinding("strict", bound, undefined), { ok: false, description: POP_ERRORS.noCertificate });
-    assert.deepEqual(checkCertificateBinding("strict", {}, cert), { ok: false, description: POP_ERRORS.noClaim });
+    assert.deepEqual(checkCertificateBinding("strict", bound, cert), { ok: true, binding: "match" });
+    assert.deepEqual(checkCertificateBinding("strict", bound, other), { ok: false, binding: "mismatch", description: POP_ERRORS.mismatch });
+    assert.deepEqual(checkCertificateBinding("strict", bound, undefined), { ok: false, binding: "no_certificate", description: POP_ERRORS.noCertificate });
+    assert.deepEqual(checkCertificateBinding("strict", {}, cert), { ok: false, binding: "claim_missing", description: POP_ERRORS.noClaim });
   });
   it("optional: checks tokens that carry the claim, passes the others", () => {
-    assert.deepEqual(checkCertificateBinding("optional", bound, cert), { ok: true });
-    assert.deepEqual(checkCertificateBinding("optional", bound, undefined), { ok: false, description: POP_ERRORS.noCertificate });
-    assert.deepEqual(checkCertificateBinding("optional", bound, other), { ok: false, description: POP_ERRORS.mismatch });
-    assert.deepEqual(checkCertificateBinding("optional", {}, undefined), { ok: true });
-    assert.deepEqual(checkCertificateBinding("optional", {}, other), { ok: true });
+    assert.deepEqual(checkCertificateBinding("optional", bound, cert), { ok: true, binding: "match" });
+    assert.deepEqual(checkCertificateBinding("optional", bound, undefined), { ok: false, binding: "no_certificate", description: POP_ERRORS.noCertificate });
+    assert.deepEqual(checkCertificateBinding("optional", bound, other), { ok: false, binding: "mismatch", description: POP_ERRORS.mismatch });
+    assert.deepEqual(checkCertificateBinding("optional", {}, undefined), { ok: true, binding: "unbound_allowed" });
+    assert.deepEqual(checkCertificateBinding("optional", {}, other), { ok: true, binding: "unbound_allowed" });
   });
   it("off: never checks", () => {
-    assert.deepEqual(checkCertificateBinding("off", bound, other), { ok: true });
-    assert.deepEqual(checkCertificateBinding("off", {}, undefined), { ok: true });
+    assert.deepEqual(checkCertificateBinding("off", bound, other), { ok: true, binding: "not_checked" });
+    assert.deepEqual(checkCertificateBinding("off", {}, undefined), { ok: true, binding: "not_checked" });
   });
   it("refuses look-alike encodings of the same digest", () => {
     const digest = createHash("sha256").update(der).digest();

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { ClientCertificate } from "@tether/core";
+import type { BindingOutcome, ClientCertificate } from "@tether/core";
 
 export type PopMode = "off" | "strict" | "optional";
 
@@ -10,7 +10,10 @@ export const POP_ERRORS = {
   noClaim: "x5t#S256 claim required but not found",
 } as const;
 
-export type PopOutcome = { ok: true } | { ok: false; description: (typeof POP_ERRORS)[keyof typeof POP_ERRORS] };
+/** The decision, and how it was reached (`binding`, for the tether_auth_binding_total counter). */
+export type PopOutcome =
+  | { ok: true; binding: BindingOutcome }
+  | { ok: false; binding: BindingOutcome; description: (typeof POP_ERRORS)[keyof typeof POP_ERRORS] };
 
 /** The token's `cnf.x5t#S256`, when it carries one as a string. */
 export function boundThumbprint(claims: Record<string, unknown>): string | undefined {
@@ -39,11 +42,11 @@ export function checkCertificateBinding(
   claims: Record<string, unknown>,
   certificate: ClientCertificate | undefined,
 ): PopOutcome {
-  if (mode === "off") return { ok: true };
+  if (mode === "off") return { ok: true, binding: "not_checked" };
   const bound = boundThumbprint(claims);
-  if (mode === "optional" && bound === undefined) return { ok: true };
-  if (!certificate) return { ok: false, description: POP_ERRORS.noCertificate };
-  if (bound === undefined) return { ok: false, description: POP_ERRORS.noClaim };
-  if (!thumbprintsEqual(bound, certificate.thumbprint)) return { ok: false, description: POP_ERRORS.mismatch };
-  return { ok: true };
+  if (mode === "optional" && bound === undefined) return { ok: true, binding: "unbound_allowed" };
+  if (!certificate) return { ok: false, binding: "no_certificate", description: POP_ERRORS.noCertificate };
+  if (bound === undefined) return { ok: false, binding: "claim_missing", description: POP_ERRORS.noClaim };
+  if (!thumbprintsEqual(bound, certificate.thumbprint)) return { ok: false, binding: "mismatch", description: POP_ERRORS.mismatch };
+  return { ok: true, binding: "match" };
 }

@@ -1,4 +1,4 @@
-import type { AccessContext } from "@tether/core";
+import type { AccessContext, RefusalReason } from "@tether/core";
 import type { JWTPayload } from "jose";
 import type { Failure } from "./challenge.ts";
 import type { Claims } from "./claims.ts";
@@ -38,9 +38,9 @@ export type VerifyOutcome =
   /** No credential for this method family at all: the search goes on to the next one. */
   | { ok: false; absent: true };
 
-export const invalid = (reason: string, description?: string): { ok: false; failure: Failure } => ({
+export const invalid = (reason: string, description?: string, kind?: RefusalReason): { ok: false; failure: Failure } => ({
   ok: false,
-  failure: { error: "invalid_token", reason, ...(description ? { description } : {}) },
+  failure: { error: "invalid_token", reason, ...(description ? { description } : {}), ...(kind ? { kind } : {}) },
 });
 
 export const ABSENT = { ok: false, absent: true } as const;

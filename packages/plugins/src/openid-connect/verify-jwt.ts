@@ -2,6 +2,7 @@ import { createSecretKey } from "node:crypto";
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { jwtCacheExpiry, jwtCacheKey, sha256, type JwtVerificationInputs } from "./cache-keys.ts";
 import type { ExpiringLru } from "./lru.ts";
+import type { RefusalReason } from "@tether/core";
 
 /** Asymmetric algorithms accepted for IdP-signed tokens; `none` is never on any list. */
 export const ASYMMETRIC_ALGS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] as const;
@@ -17,7 +18,7 @@ export interface JwtVerifyOptions {
 export type JwtOutcome =
   | { ok: true; claims: JWTPayload; cached: boolean }
   /** `keyNotFound`: no key for the `kid` or the signature did not verify — the keys may have rotated. */
-  | { ok: false; reason: string; expired: boolean; keyNotFound: boolean };
+  | { ok: false; reason: string; expired: boolean; keyNotFound: boolean; kind: RefusalReason };
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -46,11 +47,13 @@ export async function verifyJwt(token: string, options: JwtVerifyOptions): Promi
     return { ok: true, claims: payload, cached: false };
   } catch (error) {
     const expired = error instanceof errors.JWTExpired;
-    const keyNotFound = error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWSSignatureVerificationFailed;
+    const unknownKey = error instanceof errors.JWKSNoMatchingKey;
+    const badSignature = error instanceof errors.JWSSignatureVerificationFailed;
     const reason = expired
       ? `invalid exp claim (${String((error as errors.JWTExpired).payload["exp"])}) was specified for access token`
       : `invalid bearer token (${(error as Error).message})`;
-    return { ok: false, reason, expired, keyNotFound };
+    const kind: RefusalReason = expired ? "expired" : unknownKey ? "unknown_key" : badSignature ? "bad_signature" : "malformed";
+    return { ok: false, reason, expired, keyNotFound: unknownKey || badSignature, kind };
   }
 }
 

@@ -41,7 +41,7 @@ export async function authenticateSession(
   const { config } = deps;
   const leeway = config.leeway ?? 0;
   if (record.expiresAt !== undefined && record.expiresAt + leeway <= Date.now() / 1000)
-    return invalid(`the access token stored in the session expired at ${record.expiresAt}`, TOKEN_EXPIRED);
+    return invalid(`the access token stored in the session expired at ${record.expiresAt}`, TOKEN_EXPIRED, "expired");
 
   let jwt = decodedClaims(record);
   // Stored from an introspection answer when the session was made; the cookie is authenticated.
