@@ -12,7 +12,6 @@ import { fillNulls, routeSchema, serviceSchema, validateRecord, type Route, type
 import { bundledPlugins } from "@tether/plugins";
 import { openPostgresStore, openSqliteStore, type Store } from "@tether/store";
 import { postgresMissing, startPostgres } from "../../test/fixtures/postgres/index.ts";
-import { postgresSettings, silentLog } from "../../test/helpers/backends.ts";
 import { compileSnapshot } from "../../packages/proxy/src/snapshot/compile.ts";
 import { storeSource } from "../../packages/proxy/src/snapshot/load.ts";
 
@@ -89,7 +88,7 @@ if (!postgresMissing()) {
   const pg = await startPostgres();
   try {
     await pg.createDatabase("bench");
-    const store = openPostgresStore(postgresSettings(pg, "bench"), silentLog);
+    const store = openPostgresStore(pg.settings("bench"), { info() {}, warn() {}, error() {} });
     await store.migrate();
     await measure("postgres", store);
     await store.close();

@@ -31,12 +31,6 @@ export function sharedPostgres(): Promise<Postgres> {
   return server;
 }
 
-export function postgresSettings(pg: Postgres, database: string) {
-  return {
-    host: pg.host, port: pg.port, user: pg.user, password: pg.password, database,
-    schema: undefined, ssl: false, ssl_verify: false, ca: [], timeout: 5_000, pool_size: 10,
-  };
-}
 
 const sqlite: Backend = {
   name: "sqlite",
@@ -57,7 +51,7 @@ const postgres: Backend = {
     const pg = await sharedPostgres();
     const database = `store_${process.pid}_${++databases}`;
     await pg.createDatabase(database);
-    const store = openPostgresStore(postgresSettings(pg, database), silentLog);
+    const store = openPostgresStore(pg.settings(database), silentLog);
     await store.migrate();
     cleanups.push(() => store.close());
     return store;
