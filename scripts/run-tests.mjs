@@ -18,7 +18,7 @@ const only = process.argv.slice(2);
 const files = only.length ? only : [...find("packages"), ...find("test")].sort();
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...files],
+  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", ...files],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

@@ -49,7 +49,7 @@ async function main(scenario: string): Promise<void> {
   const idp = await startIdp({ pki });
   const nginx = await startNginx({ dir: join(dir, "nginx"), workers: 1, cert: pki.server.certPath, key: pki.server.keyPath, upstreamPort: await freePort(), tlsPort: await freePort() });
   const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", import.meta.resolve("tsx"), new URL("../../packages/cli/src/main.ts", import.meta.url).pathname, "start"], {
-    env: { ...process.env, TETHER_PREFIX: join(dir, "data"), TETHER_ADMIN_LISTEN: "127.0.0.1:0", TETHER_PROXY_LISTEN: "127.0.0.1:0 ssl", TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath },
+    env: { ...process.env, TETHER_PREFIX: join(dir, "data"), TETHER_ADMIN_LISTEN: "127.0.0.1:0", TETHER_PROXY_LISTEN: "127.0.0.1:0 ssl", TETHER_STATUS_LISTEN: "off", TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const ports: Record<string, number> = {};

@@ -20,7 +20,7 @@ function check(res: AdminResponse, status: number): any {
   return res.body;
 }
 
-describe("a cluster of three nodes on PostgreSQL", { skip }, () => {
+describe("a cluster of three nodes on PostgreSQL", { skip, timeout: 600_000 }, () => {
   let pg: Postgres;
   let pki: TestPki;
   let idp: Idp;

@@ -77,7 +77,8 @@ describe("proxy workers", () => {
       const pids = childPids(t.process.pid!);
       return pids.length === 2 && !pids.includes(victim!);
     }, 10_000);
-    assert.ok(t.logs.some((l) => l.msg === "proxy worker died; starting another"));
+    // The replacement can be forked while this process has not read the line before it yet.
+    await waitFor(async () => t.logs.some((l) => l.msg === "proxy worker died; starting another"), 2_000);
     for (let i = 0; i < 10; i++) assert.equal(await get(t.httpPort, "/w"), 200);
   });
 });

@@ -67,14 +67,16 @@ export async function startScenario(options: StartOptions = {}): Promise<Scenari
   };
 }
 
-/**
- * Waits until the proxy enforces every Admin API write made so far (GET /status: the applied
- * config version has caught up with the stored one); `path` must then be routed.
- */
-export async function untilRouted(tether: Tether, path: string): Promise<void> {
+/** Waits until the proxy (every worker) enforces every Admin API write made so far (GET /status). */
+export async function untilApplied(tether: Tether, timeoutMs = 5_000): Promise<void> {
   await waitFor(async () => {
     const { configuration } = (await adminJson(tether, "GET", "/status")).body as { configuration: { version: number; applied_version: number } };
     return configuration.applied_version >= configuration.version;
-  }, 5_000);
+  }, timeoutMs);
+}
+
+/** untilApplied, then `path` must be routed (one request to it, without credentials). */
+export async function untilRouted(tether: Tether, path: string): Promise<void> {
+  await untilApplied(tether);
   if ((await tlsRequest({ port: tether.httpsPort, path })).status === 404) throw new Error(`${path} is not routed`);
 }

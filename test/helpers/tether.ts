@@ -22,6 +22,8 @@ export interface Tether {
   adminPort: number;
   httpPort: number;
   httpsPort: number;
+  /** The Status API's port (status_listen), undefined when a test turned it off. */
+  statusPort: number | undefined;
   admin: string;
   /** Every log line the process wrote (stdout JSON lines), and stderr text. */
   logs: LogLine[];
@@ -63,6 +65,8 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
       TETHER_PREFIX: join(prefix, "data"),
       TETHER_ADMIN_LISTEN: "127.0.0.1:0",
       TETHER_PROXY_LISTEN: "127.0.0.1:0, 127.0.0.1:0 ssl",
+      // Never Kong's 127.0.0.1:8007: tests run in parallel.
+      TETHER_STATUS_LISTEN: "127.0.0.1:0",
       ...database,
       ...options.env,
     },
@@ -71,8 +75,9 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on("line", (line) => stderr.push(line));
-  const ports = await new Promise<{ admin: number; http: number; https: number }>((resolve, reject) => {
-    const found: { admin?: number; http?: number; https?: number } = {};
+  const statusOff = options.env?.["TETHER_STATUS_LISTEN"]?.trim() === "off";
+  const ports = await new Promise<{ admin: number; http: number; https: number; status?: number }>((resolve, reject) => {
+    const found: { admin?: number; http?: number; https?: number; status?: number } = {};
     const onExit = (code: number | null): void => {
       clearTimeout(timer);
       reject(new Error(`tether exited with ${code}: ${stderr.join("\n")}`));
@@ -90,11 +95,12 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
       logs.push(parsed);
       if (parsed.msg === "admin listening") found.admin = parsed["port"] as number;
       else if (parsed.msg === "proxy listening") found[parsed["ssl"] ? "https" : "http"] = parsed["port"] as number;
+      else if (parsed.msg === "status listening") found.status ??= parsed["port"] as number;
       else return;
-      if (found.admin && found.http && found.https) {
+      if (found.admin && found.http && found.https && (found.status || statusOff)) {
         clearTimeout(timer);
         child.off("exit", onExit);
-        resolve(found as { admin: number; http: number; https: number });
+        resolve(found as { admin: number; http: number; https: number; status?: number });
       }
     });
   });
@@ -107,6 +113,7 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
     adminPort: ports.admin,
     httpPort: ports.http,
     httpsPort: ports.https,
+    statusPort: ports.status,
     admin: `http://127.0.0.1:${ports.admin}`,
     logs,
     stderr,

@@ -8,6 +8,7 @@ import { mountConsumerSearch } from "./endpoints/consumer-search.ts";
 import { mountEndpoints } from "./endpoints/endpoints.ts";
 import { mountDisabled, mountForeignEntity, type ForeignEntitySpec } from "./endpoints/foreign-entity.ts";
 import { mountInfo, type InfoOptions } from "./endpoints/info.ts";
+import { mountMetrics, type MetricsSource } from "./endpoints/metrics.ts";
 import { mountPluginRoutes } from "./endpoints/plugin-routes.ts";
 import { pluginAdminRoutes } from "@tether/plugins";
 import { mountSchemas } from "./endpoints/schemas.ts";
@@ -22,6 +23,8 @@ export interface AdminOptions extends InfoOptions {
   log: Logger;
   /** When set, every request needs `Authorization: Bearer <token>`. */
   adminToken?: string | undefined;
+  /** `GET /metrics` (the prometheus plugin's Admin API endpoint) serves this exposition. */
+  metrics?: MetricsSource;
 }
 
 /** Kong's Admin API collections this gateway serves, top-level and nested. */
@@ -73,6 +76,7 @@ export function createAdminApp(options: AdminOptions): Koa {
   const router = new Router();
   const write: WriteContext = { store: options.store, plugins: options.plugins };
   mountInfo(router, options); // before collections: /plugins/enabled must win over /plugins/{id}
+  if (options.metrics) mountMetrics(router, options.metrics);
   mountPluginRoutes(router, pluginAdminRoutes); // /openid-connect/issuers, /openid-connect/jwks
   mountEndpoints(router);
   mountSchemas(router, write); // before foreign entities: /plugins/schema/{name} is not a plugin's

@@ -1,4 +1,6 @@
 export { createAdminApp, type AdminOptions } from "./app.ts";
+// Kong's Status API (`status_listen`): /status, /status/ready, /metrics.
+export { createStatusApp, type StatusApiOptions } from "./status/app.ts";
 export type { PluginRegistry } from "./entities/write.ts";
 // The Admin API's write pipeline, for writers that are not HTTP requests (declarative import).
 export { buildEntity, type WriteContext } from "./entities/write.ts";

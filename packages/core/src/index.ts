@@ -15,8 +15,8 @@ export { entities, type EntityDefinition, type ForeignKey } from "./entities/reg
 export * from "./plugin/definition.ts";
 export type { AuthOutcome, BindingOutcome, LogEntry, RefusalReason } from "./plugin/log-entry.ts";
 export { UNEXPECTED_ERROR_MESSAGE, unexpectedErrorResponse } from "./plugin/unexpected-error.ts";
-export { TETHER_VERSION, SERVER_TOKEN } from "./version.ts";
-export type { ServerStats } from "./server-stats.ts";
+export { TETHER_VERSION, SERVER_TOKEN, KONG_COMPATIBLE_VERSION } from "./version.ts";
+export { timerCounts, type ServerStats } from "./server-stats.ts";
 export * from "./schema/types.ts";
 export { validateRecord, fillNulls } from "./schema/validate.ts";
 export * from "./schema/kong-format.ts";

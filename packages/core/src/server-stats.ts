@@ -8,3 +8,11 @@ export interface ServerStats {
   connections_writing: number;
   connections_waiting: number;
 }
+
+/**
+ * nginx's timer counts (`GET /`'s `timers`, `kong_nginx_timers`), in Node terms: pending timers
+ * are the process's active Timeouts; none is running while this code runs.
+ */
+export function timerCounts(): { running: number; pending: number } {
+  return { running: 0, pending: process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length };
+}

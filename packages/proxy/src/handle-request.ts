@@ -80,7 +80,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     const { host } = splitHost(req.headers.host);
     const observers = deps.observers ?? [];
     const logBase = { requestId, arrivedAt, scheme: deps.scheme, host, port: deps.port };
-    let requestLog = observers.length > 0 ? new RequestLog(req, res, logBase, observers, deps.log) : undefined;
+    // Until a route takes the request, its log phase is the global log plugins' (Kong: a 404 is logged by them).
+    const globalLoggers = snapshot.globalLoggers.length > 0 ? snapshot.globalLoggers.filter((p) => p.instance.protocols.includes(deps.scheme)) : [];
+    let requestLog = observers.length > 0 || globalLoggers.length > 0 ? new RequestLog(req, res, logBase, observers, deps.log) : undefined;
+    if (requestLog) requestLog.plugins = globalLoggers;
     const sni = deps.scheme === "https" ? serverNameOf(req.socket) : undefined;
     const match = snapshot.router.match({
       method: req.method ?? "GET",

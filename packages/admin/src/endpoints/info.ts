@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Router } from "@koa/router";
-import type { ServerStats } from "@tether/core";
+import { KONG_COMPATIBLE_VERSION, timerCounts, type ServerStats } from "@tether/core";
 import type { Store } from "@tether/store";
 import { isDbless } from "../entities/lookup.ts";
 import type { PluginRegistry } from "../entities/write.ts";
@@ -19,43 +19,11 @@ export interface InfoOptions {
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
-/**
- * The Kong version `GET /` reports as `version`. Kong's tooling reads it to choose behaviour:
- * decK parses it as semver and, from 3.0, writes and requires `_format_version: "3.0"` and
- * checks 3.x route paths; from 3.4 it uses consumer-group scoped plugins. Tether speaks the 3.x
- * Admin API, so it answers as a 3.x release; its own version is `tether_version`.
- */
-export const KONG_COMPATIBLE_VERSION = "3.9.0";
+/** What `GET /status` reads: the store, the proxies' counters and the config version they serve. */
+export type StatusSources = Pick<InfoOptions, "store" | "stats" | "appliedConfigVersion">;
 
-/** nginx's timer counts, in Node terms: pending timers are the active Timeouts; none runs during a request. */
-function timers(): { running: number; pending: number } {
-  return { running: 0, pending: process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length };
-}
-
-
-export function mountInfo(router: Router, info: InfoOptions): void {
-  router.get("/", async (ctx) => {
-    const enabled = new Set((await info.store.daos.plugins.all()).map((p) => p.name));
-    ctx.body = {
-      tagline: "Welcome to tether",
-      version: KONG_COMPATIBLE_VERSION,
-      tether_version: info.version,
-      edition: "enterprise",
-      hostname: hostname(),
-      node_id: info.nodeId,
-      timers: timers(),
-      plugins: {
-        available_on_server: Object.fromEntries(
-          [...info.plugins.values()].map((p) => [p.name, { version: p.version, priority: p.priority }]),
-        ),
-        enabled_in_cluster: [...enabled].sort(),
-      },
-      configuration: info.configuration,
-      pids: { master: process.pid, workers: [process.pid] },
-      node_version: process.version,
-    };
-  });
-
+/** `GET /status`, as the Admin API and the Status API both serve it (Kong's `kong/api/routes/health.lua`). */
+export function mountStatus(router: Router, info: StatusSources): void {
   router.get("/status", async (ctx) => {
     const memory = process.memoryUsage();
     // A store that cannot answer (closed, file gone, server down) is unreachable, never a 500 here.
@@ -71,6 +39,32 @@ export function mountInfo(router: Router, info: InfoOptions): void {
       configuration: { version: up ? await info.store.version().catch(() => null) : null, applied_version: info.appliedConfigVersion() },
     };
   });
+}
+
+export function mountInfo(router: Router, info: InfoOptions): void {
+  router.get("/", async (ctx) => {
+    const enabled = new Set((await info.store.daos.plugins.all()).map((p) => p.name));
+    ctx.body = {
+      tagline: "Welcome to tether",
+      version: KONG_COMPATIBLE_VERSION,
+      tether_version: info.version,
+      edition: "enterprise",
+      hostname: hostname(),
+      node_id: info.nodeId,
+      timers: timerCounts(),
+      plugins: {
+        available_on_server: Object.fromEntries(
+          [...info.plugins.values()].map((p) => [p.name, { version: p.version, priority: p.priority }]),
+        ),
+        enabled_in_cluster: [...enabled].sort(),
+      },
+      configuration: info.configuration,
+      pids: { master: process.pid, workers: [process.pid] },
+      node_version: process.version,
+    };
+  });
+
+  mountStatus(router, info);
 
   router.get("/plugins/enabled", (ctx) => {
     ctx.body = { enabled_plugins: [...info.plugins.keys()].sort() };

@@ -1,16 +1,18 @@
 import cluster from "node:cluster";
 import type { Server } from "node:http";
-import { createAdminApp } from "@tether/admin";
+import { createAdminApp, createStatusApp } from "@tether/admin";
 import type { Logger, ServerStats } from "@tether/core";
-import { bundledPlugins, TETHER_VERSION } from "@tether/plugins";
+import { answerClusterScrapes, bundledPlugins, clusterMetrics, processMetrics, registerNodeMetrics, TETHER_VERSION } from "@tether/plugins";
 import { authMetrics, fileSource, startProxy, storeSource, type ConfigSource, type RunningProxy } from "@tether/proxy";
 import type { Store } from "@tether/store";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
 import { dblessPath, initialConfig, keepApplied, openStore } from "../node/open-store.ts";
 import { nodeId } from "../node/node-id.ts";
+import { accessLogObservers, drainLogs } from "../node/access-log.ts";
+import { serveApp } from "../node/serve-app.ts";
 import { sessionSecret } from "../node/session-secret.ts";
 import { outboundFetch, serverCertificate } from "../tls-material.ts";
-import { sumStats, type StatsMessage } from "../worker-stats.ts";
+import { sumStats, untilWorkersReported, type StatsMessage } from "../worker-stats.ts";
 
 const GRACE_MS = 10_000;
 
@@ -31,7 +33,10 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
     pollIntervalMs: config.db_update_frequency * 1000,
     forwarder: config.forwarder,
     trustedIps: config.trusted_ips,
+    observers: accessLogObservers(config, log),
   });
+  // Kong's node gauges (kong_nginx_*, kong_datastore_reachable, ...) live where the proxy runs.
+  registerNodeMetrics({ nodeId: nodeId(config.prefix), stats: proxy.stats, datastoreReachable: () => store.reachable() });
   const worker = cluster.isWorker ? { worker: cluster.worker?.id } : {};
   for (const { spec, port } of proxy.addresses)
     log.info("proxy listening", { listener: `${spec.host}:${port}${spec.ssl ? " ssl" : ""}`, host: spec.host, port, ssl: spec.ssl, ...worker });
@@ -41,6 +46,10 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
 interface ProxyState {
   stats(): ServerStats;
   appliedConfigVersion(): number;
+  /** Proxy processes that have built their router and plugins (for /status/ready). */
+  ready(): number;
+  /** The node's Prometheus exposition (GET /metrics on the Admin and Status APIs). */
+  metrics(): Promise<string>;
 }
 
 async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: ProxyState): Promise<Server[]> {
@@ -54,17 +63,23 @@ async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: 
     appliedConfigVersion: proxy.appliedConfigVersion,
     log,
     adminToken: config.admin_token,
+    metrics: proxy.metrics,
   });
-  const servers: Server[] = [];
-  for (const spec of config.admin_listen) {
-    const server = app.listen(spec.port, spec.host);
-    await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : spec.port;
-    servers.push(server);
-    log.info("admin listening", { listener: `${spec.host}:${port}`, host: spec.host, port });
-  }
-  return servers;
+  return serveApp(app, config.admin_listen, log, "admin");
+}
+
+/** Kong's Status API on `status_listen` (none when `off`); `ssl` addresses use the default certificate. */
+function runStatus(config: TetherConfig, log: Logger, store: Store, proxy: ProxyState): Promise<Server[]> {
+  const app = createStatusApp({
+    store,
+    stats: proxy.stats,
+    appliedConfigVersion: proxy.appliedConfigVersion,
+    version: TETHER_VERSION,
+    log,
+    metrics: proxy.metrics,
+    proxies: { workers: config.workers, ready: proxy.ready },
+  });
+  return serveApp(app, config.status_listen, log, "status", () => serverCertificate(config));
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -102,9 +117,12 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   const store = await openStore(config, log, bundledPlugins, { migrate: true });
   if (config.workers === 1) {
     const proxy = await runProxy(config, log, store);
-    const admin = await runAdmin(config, log, store, { stats: proxy.stats, appliedConfigVersion: () => proxy.holder.snapshot.version });
+    const state: ProxyState = { stats: proxy.stats, appliedConfigVersion: () => proxy.holder.snapshot.version, ready: () => 1, metrics: processMetrics };
+    const admin = await runAdmin(config, log, store, state);
+    const status = await runStatus(config, log, store, state);
     onShutdown(log, async () => {
-      await Promise.all([proxy.close(GRACE_MS), ...admin.map(closeServer)]);
+      await Promise.all([proxy.close(GRACE_MS), ...admin.map(closeServer), ...status.map(closeServer)]);
+      await drainLogs();
       await store.close();
     });
     return;
@@ -112,11 +130,16 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   serverCertificate(config); // make the default certificate once, not N times concurrently
   await sessionSecret(config.prefix, store, log); // and the session secret's copy, so workers only read it
   const latest = new Map<number, StatsMessage>();
+  // Workers that have built a configuration, ever: as Kong's rebuild counters, a replaced worker
+  // does not make the node "not ready" again.
+  const built = new Set<number>();
   let stopping = false;
   const fork = (): void => {
     const worker = cluster.fork();
     worker.on("message", (message: StatsMessage) => {
-      if (message?.type === "stats") latest.set(worker.id, message);
+      if (message?.type !== "stats") return;
+      latest.set(worker.id, message);
+      built.add(worker.id);
     });
   };
   cluster.on("exit", (worker, code, signal) => {
@@ -126,33 +149,42 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     fork();
   });
   for (let i = 0; i < config.workers; i++) fork();
-  const admin = await runAdmin(config, log, store, {
+  const state: ProxyState = {
     stats: () => sumStats([...latest.values()].map((m) => m.stats)),
     appliedConfigVersion: () => (latest.size < config.workers ? 0 : Math.min(...[...latest.values()].map((m) => m.configVersion))),
-  });
+    ready: () => Math.min(config.workers, built.size),
+    // every worker's registry, summed: one scrape is the whole node
+    metrics: async () => {
+      await untilWorkersReported((id) => latest.has(id));
+      return clusterMetrics();
+    },
+  };
+  const admin = await runAdmin(config, log, store, state);
+  const status = await runStatus(config, log, store, state);
   onShutdown(log, async () => {
     stopping = true;
     const exits = Object.values(cluster.workers ?? {}).map(
       (w) => new Promise<void>((resolve) => (w && !w.isDead() ? (w.once("exit", () => resolve()), w.process.kill("SIGTERM")) : resolve())),
     );
-    await Promise.all([...exits, ...admin.map(closeServer)]);
+    await Promise.all([...exits, ...admin.map(closeServer), ...status.map(closeServer)]);
     await store.close();
   });
 }
 
 async function startWorker(config: TetherConfig, log: Logger): Promise<void> {
+  answerClusterScrapes(); // first: the primary may ask for this worker's metrics at any time
   const store = await openStore(config, log, bundledPlugins, { migrate: false });
   // DB-less workers follow the file their primary writes with every configuration it takes.
   const source = config.database === "off" ? fileSource(dblessPath(config.prefix)) : storeSource(store);
   const proxy = await runProxy(config, log, store, source);
-  const report = setInterval(
-    () => process.send?.({ type: "stats", stats: proxy.stats(), configVersion: proxy.holder.snapshot.version } satisfies StatsMessage),
-    500,
-  );
+  const send = (): void => void process.send?.({ type: "stats", stats: proxy.stats(), configVersion: proxy.holder.snapshot.version } satisfies StatsMessage);
+  send(); // at once: the primary counts this worker as built (/status/ready) from its first report
+  const report = setInterval(send, 500);
   report.unref();
   onShutdown(log, async () => {
     clearInterval(report);
     await proxy.close(GRACE_MS);
+    await drainLogs();
     await store.close();
   });
 }

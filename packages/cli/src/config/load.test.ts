@@ -51,6 +51,15 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "10.0.0.0/40" }, dir), /^Error: trusted_ips: .*10\.0\.0\.0/);
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "unix:" }, dir), /trusted_ips: .*unix/);
   });
+  it("status_listen: Kong's 3.6+ default 127.0.0.1:8007, `off`, the listen syntax (ssl too), errors named", () => {
+    assert.deepEqual(loadConfig({}, dir).status_listen, [{ host: "127.0.0.1", port: 8007, ssl: false }]);
+    assert.deepEqual(loadConfig({ TETHER_STATUS_LISTEN: "off" }, dir).status_listen, []);
+    assert.deepEqual(loadConfig({ TETHER_STATUS_LISTEN: "0.0.0.0:8100 ssl http2" }, dir).status_listen, [{ host: "0.0.0.0", port: 8100, ssl: true }]);
+    assert.throws(() => loadConfig({ TETHER_STATUS_LISTEN: "8007" }, dir), /^Error: status_listen: invalid listen address/);
+    writeFileSync(join(dir, "status.conf"), "status_listen = 127.0.0.1:9107\n");
+    assert.equal(loadConfig({ TETHER_CONF: join(dir, "status.conf") }, dir).status_listen[0]!.port, 9107);
+    assert.deepEqual(sanitizedConfig(loadConfig({}, dir)).status_listen, ["127.0.0.1:8007"]);
+  });
   it("never shows secrets in the sanitized configuration", () => {
     const c = sanitizedConfig(loadConfig({ TETHER_ADMIN_TOKEN: "s3cret-token" }, dir));
     assert.ok(!JSON.stringify(c).includes("s3cret-token"));

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { CaCertificate, Consumer, MtlsAuthCredential, RouteProtocol } from "../entities/types.ts";
+import type { FieldErrors } from "../errors/kong-error.ts";
 import type { RecordSchema } from "../schema/types.ts";
 import type { AuthOutcome, LogEntry } from "./log-entry.ts";
 
@@ -144,8 +145,11 @@ export interface PluginDefinition<Config = Record<string, unknown>> {
   readonly consumerScopable: boolean;
   /** Asks for the client certificate in the TLS handshake for the SNIs the instance applies to. */
   readonly requestsClientCertificate: boolean;
-  /** Record-level check, reported on `config` as Kong does (e.g. the PoP auth-methods rule). */
-  checkConfig?(config: Config): string | undefined;
+  /**
+   * Record-level check, reported on `config` as Kong does (e.g. the PoP auth-methods rule): a
+   * string is the message on `config`, field errors go under it (`{headers: "cannot contain 'Host' header"}`).
+   */
+  checkConfig?(config: Config): string | FieldErrors | undefined;
   /** Called once per snapshot: build what can be built ahead (trust stores, indexes) here. */
   createHandler(config: Config, env: PluginEnvironment, view: ConfigView, instance: PluginInstanceInfo): PluginHandler;
 }

@@ -20,7 +20,8 @@ export interface LogEntry {
     tls?: { version: string; cipher: string; client_verify: "SUCCESS" | "FAILED" | "NONE" };
   };
   upstream_uri: string;
-  upstream_status?: string;
+  /** The upstream's status as a string; `""` when the gateway answered without it (Kong). */
+  upstream_status: string;
   response: {
     status: number;
     headers: Record<string, string | string[]>;
@@ -36,7 +37,8 @@ export interface LogEntry {
     /** ms from the upstream's response head to its end; 0 when not proxied. */
     receive: number;
   };
-  tries: { ip: string; port: number; balancer_latency: number }[];
+  /** Kong's balancer tries; absent when the request never reached the balancer (a plugin answered, no route). */
+  tries?: { balancer_start: number; ip: string; port: number; balancer_latency: number; state?: string; code?: number }[];
   route?: Route;
   service?: Service;
   consumer?: Consumer;

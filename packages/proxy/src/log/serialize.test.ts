@@ -41,15 +41,31 @@ describe("the log serializer (Kong's kong.log.serialize)", () => {
     assert.equal(entry.response.size, 321);
     assert.equal(entry.started_at, 1_700_000_000_000);
     assert.equal(entry.workspace_name, "default");
-    assert.deepEqual(entry.tries, [{ ip: "upstream.internal", port: 8080, balancer_latency: 0 }]);
+    assert.deepEqual(entry.tries, [{ balancer_start: 1_700_000_000_003, ip: "upstream.internal", port: 8080, balancer_latency: 0 }]);
   });
 
-  it("a response the gateway made itself: source kong, proxy -1, no upstream_status", () => {
+  it("a response the gateway made itself: source kong, proxy -1, upstream_status empty (Kong's `or \"\"`), no tries", () => {
     const entry = serializeLogEntry(facts({ forwardedAt: undefined, upstreamHeadersAt: undefined, source: "kong", status: 401 }));
     assert.equal(entry.source, "kong");
     assert.equal(entry.latencies.proxy, -1);
     assert.equal(entry.latencies.kong, 12);
-    assert.equal(entry.upstream_status, undefined);
+    assert.equal(entry.upstream_status, "");
+    assert.equal(entry.tries, undefined);
+  });
+
+  it("request headers as the client sent them (not as rewritten for the upstream); a repeated one is a list", () => {
+    const entry = serializeLogEntry(facts({
+      headers: { host: "upstream.internal:8080", "x-forwarded-for": "127.0.0.1" },
+      rawHeaders: ["Host", "api.example:8443", "X-Tag", "a", "x-tag", "b", "Cookie", "a=1", "Cookie", "b=2"],
+    }));
+    assert.deepEqual(entry.request.headers, { host: "api.example:8443", "x-tag": ["a", "b"], cookie: REDACTED });
+  });
+
+  it("Kong's url always names the port; an upstream that failed is a failed try", () => {
+    assert.equal(serializeLogEntry(facts({ port: 443, host: "API.Example" })).request.url.split("?")[0], "https://api.example:443/orders");
+    const failed = serializeLogEntry(facts({ upstreamHeadersAt: undefined, source: "kong", status: 502 }));
+    assert.deepEqual(failed.tries?.[0], { balancer_start: 1_700_000_000_003, ip: "upstream.internal", port: 8080, balancer_latency: 0, state: "failed", code: 502 });
+    assert.equal(failed.upstream_status, "");
   });
 
   it("no credential survives: Authorization, Cookie, Set-Cookie and token arguments are REDACTED everywhere", () => {

@@ -45,12 +45,30 @@ const SECRET_RESPONSE_HEADERS = new Set(["set-cookie"]);
 /** Query arguments that carry credentials (openid-connect's token locations, OAuth's parameters). */
 const SECRET_ARGUMENTS = new Set(["access_token", "id_token", "refresh_token", "token", "client_secret", "password", "code", "jwt", "session"]);
 
-function headerRecord(headers: IncomingHttpHeaders | OutgoingHttpHeaders, secret: ReadonlySet<string>): Record<string, string | string[]> {
+function headerRecord(headers: OutgoingHttpHeaders, secret: ReadonlySet<string>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const key = name.toLowerCase();
     out[key] = secret.has(key) ? REDACTED : Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return out;
+}
+
+/**
+ * The request headers as the client sent them (Kong's `kong.request.get_headers()`): from the raw
+ * lines, since the proxy rewrites `req.headers` for the upstream (Host, X-Forwarded-*, plugins'
+ * upstream headers, which could carry a token under any name). Lower-case names; a repeated
+ * header is a list, as in Kong's table.
+ */
+function rawHeaderRecord(raw: readonly string[], secret: ReadonlySet<string>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i]!.toLowerCase();
+    const value = secret.has(key) ? REDACTED : raw[i + 1]!;
+    const previous = Object.hasOwn(out, key) ? out[key] : undefined;
+    const next = previous === undefined ? value : secret.has(key) ? REDACTED : [...(Array.isArray(previous) ? previous : [previous]), value];
+    Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -115,22 +133,22 @@ function requestSize(facts: RequestFacts): number {
 export function serializeLogEntry(facts: RequestFacts): LogEntry {
   const target = redactTarget(facts.target);
   const q = target.indexOf("?");
-  const defaultPort = facts.scheme === "https" ? 443 : 80;
-  const hostPort = facts.port === defaultPort ? facts.host : `${facts.host}:${facts.port}`;
   const proxied = facts.forwardedAt !== undefined && facts.upstreamHeadersAt !== undefined;
   const entry: LogEntry = {
     request: {
       id: facts.requestId,
       uri: target,
-      url: `${facts.scheme}://${hostPort}${target}`,
+      // Kong: `$scheme://$host:<the listener's port>` + uri; nginx's $host is lower case.
+      url: `${facts.scheme}://${facts.host.toLowerCase()}:${facts.port}${target}`,
       querystring: queryRecord(q < 0 ? "" : target.slice(q + 1)),
       method: facts.method,
-      headers: headerRecord(facts.headers, SECRET_REQUEST_HEADERS),
+      headers: rawHeaderRecord(facts.rawHeaders, SECRET_REQUEST_HEADERS),
       size: requestSize(facts),
       ...(facts.tls ? { tls: facts.tls } : {}),
     },
     upstream_uri: facts.upstreamUri === undefined ? "" : redactTarget(facts.upstreamUri),
-    ...(proxied ? { upstream_status: String(facts.status) } : {}),
+    // Kong: `$upstream_status or ""`: empty when the upstream never answered.
+    upstream_status: proxied ? String(facts.status) : "",
     response: { status: facts.status, headers: headerRecord(facts.responseHeaders, SECRET_RESPONSE_HEADERS), size: facts.bytesSent },
     latencies: {
       kong: wholeMs((facts.forwardedAt ?? facts.finishedAt) - facts.arrivedAt),
@@ -138,13 +156,19 @@ export function serializeLogEntry(facts: RequestFacts): LogEntry {
       request: wholeMs(facts.finishedAt - facts.arrivedAt),
       receive: proxied ? wholeMs(facts.finishedAt - facts.upstreamHeadersAt!) : 0,
     },
-    tries: facts.upstreamTarget && facts.forwardedAt !== undefined ? [{ ...facts.upstreamTarget, balancer_latency: 0 }] : [],
     client_ip: facts.clientIp,
     started_at: facts.startedAt,
     source: facts.source,
     workspace: DEFAULT_WORKSPACE_ID,
     workspace_name: "default",
   };
+  // Kong's balancer tries: only when the request got as far as the balancer; a last try that
+  // failed (502/504 from the gateway) says so.
+  if (facts.upstreamTarget && facts.forwardedAt !== undefined) {
+    const balancerStart = facts.startedAt + (facts.forwardedAt - facts.arrivedAt);
+    const failed = !proxied && facts.status > 499 ? { state: "failed", code: facts.status } : {};
+    entry.tries = [{ balancer_start: Math.floor(balancerStart), ...facts.upstreamTarget, balancer_latency: 0, ...failed }];
+  }
   if (facts.route) entry.route = facts.route;
   if (facts.service) entry.service = facts.service;
   if (facts.consumer) {

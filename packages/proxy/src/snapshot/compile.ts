@@ -28,6 +28,11 @@ export interface Snapshot {
   readonly serverCertificates: ServerCertificates;
   /** Plugins of a route, in descending priority. */
   pluginsFor(route: Route): readonly BoundPlugin[];
+  /**
+   * Global instances with a log phase, in descending priority: Kong runs these (and only these)
+   * in the log phase of a request no route matched.
+   */
+  readonly globalLoggers: readonly BoundPlugin[];
 }
 
 export function compileSnapshot(
@@ -58,5 +63,8 @@ export function compileSnapshot(
     handshake: buildHandshakeMap(certPlugins, data.routes),
     serverCertificates: buildServerCertificates(data.certificates, data.snis, env.log),
     pluginsFor: (route) => perRoute.get(route.id) ?? [],
+    globalLoggers: [...handlers.values()]
+      .filter((b) => !b.instance.route && !b.instance.service && !b.instance.consumer && b.handler.log !== undefined)
+      .sort((a, b) => b.definition.priority - a.definition.priority),
   };
 }
