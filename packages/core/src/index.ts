@@ -2,6 +2,7 @@ export * from "./errors/kong-error.ts";
 export * from "./entities/types.ts";
 export * from "./entities/common.ts";
 export type { ConfigData } from "./entities/config-data.ts";
+export { serviceLabel, routeLabel } from "./entities/metric-labels.ts";
 export { serviceSchema, expandServiceUrl, checkService } from "./entities/service.ts";
 export { routeSchema, checkRoute } from "./entities/route.ts";
 export { consumerSchema, checkConsumer } from "./entities/consumer.ts";

@@ -10,4 +10,4 @@ export { parseTrustedIps } from "./http/trusted-ips.ts";
 export type { RequestObserver } from "./log/request-log.ts";
 export { serializeLogEntry, redactQuery, REDACTED, DEFAULT_WORKSPACE_ID } from "./log/serialize.ts";
 export { accessLogObserver, accessLogRecord } from "./log/access-log.ts";
-export { authMetrics, serviceLabel, routeLabel, type AuthMetrics } from "./metrics/auth-metrics.ts";
+export { authMetrics, type AuthMetrics } from "./metrics/auth-metrics.ts";

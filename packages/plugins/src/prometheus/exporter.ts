@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, register } from "prom-client";
-import type { LogEntry } from "@tether/core";
+import { routeLabel, serviceLabel, type LogEntry } from "@tether/core";
 import type { PrometheusConfig } from "./schema.ts";
 
 /**
@@ -119,8 +119,8 @@ export function switchesOf(config: PrometheusConfig): Switches {
 export function recordRequest(metrics: RequestMetrics, on: Switches, entry: LogEntry): void {
   const { route, service } = entry;
   if (!route) return;
-  const serviceName = service ? (service.name ?? service.host ?? "") : "";
-  const routeName = route.name ?? route.id;
+  const serviceName = serviceLabel(service);
+  const routeName = routeLabel(route);
   const workspace = entry.workspace_name ?? "";
   const consumer = on.perConsumer ? (entry.consumer?.username ?? "") : "";
   if (on.bandwidth) {

@@ -1,5 +1,5 @@
 import { Counter, Histogram, register } from "prom-client";
-import type { AuthOutcome, PluginMetrics, Route, Service } from "@tether/core";
+import { routeLabel, serviceLabel, type AuthOutcome, type PluginMetrics, type Route, type Service } from "@tether/core";
 
 /**
  * Tether's own metrics (beyond Kong's): how every authentication was decided, per service and
@@ -13,10 +13,6 @@ export interface AuthMetrics {
   /** What plugins report through their environment (cache, IdP requests). */
   readonly plugins: PluginMetrics;
 }
-
-/** Kong's label values: the service's name, else its host; the route's name, else its id. */
-export const serviceLabel = (service: Service): string => service.name ?? service.host ?? "";
-export const routeLabel = (route: Route): string => route.name ?? route.id;
 
 let instance: AuthMetrics | undefined;
 
