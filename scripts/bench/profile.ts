@@ -1,4 +1,4 @@
-// `node --import tsx scripts/bench/profile.ts [pass|bound]`: runs one scenario against Tether under
+// `node --import tsx scripts/bench/profile.ts [pass|bound|metrics|file-log]`: runs one scenario against Tether under
 // `node --cpu-prof` and prints where the proxy's CPU time goes (self time by function), so a missed
 // benchmark target comes with the reason.
 import { spawn } from "node:child_process";
@@ -65,11 +65,14 @@ async function main(scenario: string): Promise<void> {
   await adminJson(t, "POST", "/services", { name: "s", url: `http://127.0.0.1:${nginx.upstreamPort}` });
   await adminJson(t, "POST", "/services/s/routes", { paths: ["/"] });
   const headers: Record<string, string> = {};
-  if (scenario === "bound") {
+  if (scenario !== "pass") {
     await adminJson(t, "POST", "/services/s/plugins", { name: "tls-handshake-modifier" });
     await adminJson(t, "POST", "/services/s/plugins", { name: "openid-connect", config: { issuer: idp.issuer, auth_methods: ["bearer"], proof_of_possession_mtls: "strict" } });
     headers["authorization"] = `Bearer ${(await idp.token({ ...CLIENTS.certBound, cert: pki.clients.alice })).body.access_token}`;
   }
+  // The bound path with an observer: Kong's metrics (every family on), or a file-log line per request.
+  if (scenario === "metrics") await adminJson(t, "POST", "/services/s/plugins", { name: "prometheus", config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true } });
+  if (scenario === "file-log") await adminJson(t, "POST", "/services/s/plugins", { name: "file-log", config: { path: join(dir, "file-log.json") } });
   await new Promise((r) => setTimeout(r, 1000));
   const result = await runLoad({ url: `https://127.0.0.1:${ports["proxy"]}/x`, connections: 32, durationMs: 8000, warmupMs: 1000, headers, certPath: pki.clients.alice.certPath, keyPath: pki.clients.alice.keyPath });
   console.log(`${scenario}: ${result.rps} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, statuses ${JSON.stringify(result.statuses)}\n`);

@@ -2,11 +2,15 @@
 // Starts nginx (a trivial upstream and a TLS reverse proxy), the test IdP and Tether, then runs the
 // scenarios interleaved, round after round, with a client presenting a client certificate over
 // keep-alive connections. Prints requests/s, p50 and p99 per scenario (median over rounds) and the
-// ratios. Scenarios 3-6 run on the default forwarder (undici), 7-8 on http-proxy, side by side.
-// Environment: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_WORKERS (1).
+// ratios. Scenarios 3-6 and 9-11 run on the default forwarder (undici), 7-8 on http-proxy, side by side;
+// 10 and 11 are scenario 4 with the prometheus plugin and with file-log (issue 9).
+// Tether's own CPU time per request (from /proc, workers included) is printed beside: on a small
+// machine where the load client competes for the cores it is steadier than requests per second.
+// Environment: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_WORKERS (1),
+// BENCH_ONLY (a comma-separated list of scenario numbers: run just those, e.g. 4,10,11).
 import { execFile } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -36,6 +40,32 @@ function load(spec: LoadSpec): Promise<LoadResult> {
       error ? reject(error) : resolve(JSON.parse(stdout.trim().split("\n").pop()!) as LoadResult),
     );
   });
+}
+
+/**
+ * CPU seconds used so far by a process and its descendants (workers), from /proc: on a machine
+ * where the load client shares the cores, CPU per request is steadier than requests per second.
+ */
+function cpuSeconds(root: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the parenthesised command: state ppid ... utime(14) stime(15), counted from 1.
+      const fields = readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ");
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stats) if (!tree.has(pid) && tree.has(s.ppid)) grew = tree.add(pid).size > 0;
+  }
+  let ticks = 0;
+  for (const pid of tree) ticks += stats.get(pid)?.ticks ?? 0;
+  return ticks / 100; // USER_HZ is 100 on Linux
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -70,6 +100,12 @@ async function main(): Promise<void> {
       if (res.status !== 201) console.warn(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
     };
     for (const t of [tether, tetherHttpProxy]) await oidc(t, "bound", "/bound", { auth_methods: ["bearer"] });
+    // Issue 9: the same bound path with the prometheus plugin (all of Kong's metric families on), and
+    // with file-log writing every request to a real file, each on its own service beside scenario 4.
+    await oidc(tether, "bound-metrics", "/bound-metrics", { auth_methods: ["bearer"] });
+    await adminJson(tether, "POST", "/services/bound-metrics/plugins", { name: "prometheus", config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, upstream_health_metrics: true } });
+    await oidc(tether, "bound-file-log", "/bound-file-log", { auth_methods: ["bearer"] });
+    await adminJson(tether, "POST", "/services/bound-file-log/plugins", { name: "file-log", config: { path: join(dir, "file-log.json") } });
     await oidc(tether, "introspected", "/introspected", { auth_methods: ["introspection"], client_id: [CLIENTS.gateway.clientId], client_secret: [CLIENTS.gateway.clientSecret] });
     const token = async (resource?: string) => {
       const res = await idp.token({ ...CLIENTS.certBound, cert: pki.clients.alice, ...(resource ? { resource } : {}) });
@@ -87,36 +123,53 @@ async function main(): Promise<void> {
       { id: 9, name: "Tether TLS pass-through carrying 4's bearer header (no plugins)", spec: { url: `${tls}:${tether.httpsPort}/pass`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 7, name: "Tether TLS pass-through, http-proxy forwarder", spec: { url: `${tls}:${tetherHttpProxy.httpsPort}/pass`, ...cert } },
       { id: 8, name: "Tether bearer RS256 + PoP strict, http-proxy forwarder", spec: { url: `${tls}:${tetherHttpProxy.httpsPort}/bound`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
+      { id: 10, name: "Tether bearer RS256 + PoP strict + prometheus", spec: { url: `${tls}:${tether.httpsPort}/bound-metrics`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
+      { id: 11, name: "Tether bearer RS256 + PoP strict + file-log", spec: { url: `${tls}:${tether.httpsPort}/bound-file-log`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 6, name: "Tether introspection (cached) + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/introspected`, headers: { authorization: `Bearer ${await token(OPAQUE_RESOURCE)}` }, ...cert } },
     ];
     // Every scenario must answer 200 before it is measured: a benchmark of 401s measures nothing.
     await new Promise((r) => setTimeout(r, 1000));
+    const only = process.env["BENCH_ONLY"]?.split(",").map(Number);
     const usable = [];
-    for (const s of scenarios) {
+    for (const s of scenarios.filter((s) => !only || only.includes(s.id))) {
       const probe = await load({ ...s.spec, connections: 1, durationMs: 300, warmupMs: 100 });
       if (probe.statuses["200"] && Object.keys(probe.statuses).length === 1 && probe.errors === 0) usable.push(s);
       else console.warn(`scenario ${s.id} (${s.name}) skipped: probe answered ${JSON.stringify(probe.statuses)} errors=${probe.errors}`);
     }
-    const results = new Map<number, LoadResult[]>();
+    // The Tether process (with its workers) behind a scenario's port, for its CPU per request.
+    const gatewayPid = new Map([tether, tetherHttpProxy].map((t) => [t.httpsPort, t.process.pid!]));
+    const results = new Map<number, (LoadResult & { cpuUs: number })[]>();
     for (let round = 1; round <= ROUNDS; round++)
       for (const s of usable) {
+        const pid = gatewayPid.get(Number(new URL(s.spec.url).port));
+        const before = pid ? cpuSeconds(pid) : 0;
         const r = await load({ ...s.spec, connections: CONNECTIONS, durationMs: SECONDS * 1000, warmupMs: 1000 });
-        results.set(s.id, [...(results.get(s.id) ?? []), r]);
-        process.stderr.write(`round ${round} scenario ${s.id}: ${r.rps} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms ${JSON.stringify(r.statuses)}\n`);
+        // The warm-up second is served too: requests ≈ rps × (SECONDS + 1).
+        const cpuUs = pid ? ((cpuSeconds(pid) - before) / (r.rps * (SECONDS + 1))) * 1e6 : NaN;
+        results.set(s.id, [...(results.get(s.id) ?? []), { ...r, cpuUs }]);
+        process.stderr.write(`round ${round} scenario ${s.id}: ${r.rps} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms gateway CPU ${cpuUs.toFixed(0)} µs/req ${JSON.stringify(r.statuses)}\n`);
       }
-    const summary = new Map<number, { rps: number; p50: number; p99: number }>();
-    for (const [id, rs] of results) summary.set(id, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50Ms)), p99: median(rs.map((r) => r.p99Ms)) });
+    const summary = new Map<number, { rps: number; p50: number; p99: number; cpuUs: number }>();
+    for (const [id, rs] of results)
+      summary.set(id, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50Ms)), p99: median(rs.map((r) => r.p99Ms)), cpuUs: median(rs.map((r) => r.cpuUs)) });
     console.log(`\nTether benchmark — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
     console.log(`${CONNECTIONS} keep-alive connections, ${SECONDS} s × ${ROUNDS} interleaved rounds (medians), ${WORKERS} worker(s) for nginx and Tether\n`);
-    console.log("| # | scenario | req/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|");
+    console.log("| # | scenario | req/s | p50 ms | p99 ms | Tether CPU µs/req |\n|---|---|---:|---:|---:|---:|");
     for (const s of usable) {
       const m = summary.get(s.id)!;
-      console.log(`| ${s.id} | ${s.name} | ${m.rps} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} |`);
+      console.log(`| ${s.id} | ${s.name} | ${m.rps} | ${m.p50.toFixed(2)} | ${m.p99.toFixed(2)} | ${Number.isNaN(m.cpuUs) ? "—" : m.cpuUs.toFixed(0)} |`);
     }
     const ratio = (a: number, b: number) => (summary.has(a) && summary.has(b) ? (summary.get(a)!.rps / summary.get(b)!.rps).toFixed(2) : "n/a");
     const p99gap = summary.has(4) && summary.has(3) ? (summary.get(4)!.p99 - summary.get(3)!.p99).toFixed(2) : "n/a";
     console.log(`\nratios (req/s): 3/2 = ${ratio(3, 2)}   4/2 = ${ratio(4, 2)}   4/3 = ${ratio(4, 3)}   p99(4) − p99(3) = ${p99gap} ms   undici/http-proxy (3/7) = ${ratio(3, 7)}`);
     console.log(`plugins' own cost: 4/9 = ${ratio(4, 9)}   header bytes' cost: 9/3 = ${ratio(9, 3)}`);
+    // Paired: each round's scenario against the same round's 4, then the median of those ratios,
+    // so a machine that speeds up or slows down between rounds does not pass for a cost.
+    const paired = (a: number, b: number, of: (r: LoadResult & { cpuUs: number }) => number) => {
+      const [as, bs] = [results.get(a), results.get(b)];
+      return as && bs ? median(as.map((r, i) => of(r) / of(bs[i]!))).toFixed(3) : "n/a";
+    };
+    console.log(`observability's cost on the bound path (4), medians of per-round ratios: req/s prometheus 10/4 = ${paired(10, 4, (r) => r.rps)}, file-log 11/4 = ${paired(11, 4, (r) => r.rps)}; Tether CPU per request prometheus 10/4 = ${paired(10, 4, (r) => r.cpuUs)}, file-log 11/4 = ${paired(11, 4, (r) => r.cpuUs)}`);
     console.log(`http-proxy engine: 7/2 = ${ratio(7, 2)}   8/7 = ${ratio(8, 7)}   p99(8) − p99(7) = ${summary.has(8) && summary.has(7) ? (summary.get(8)!.p99 - summary.get(7)!.p99).toFixed(2) : "n/a"} ms`);
   } finally {
     await tetherHttpProxy.stop();

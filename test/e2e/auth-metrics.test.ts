@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Pem } from "../fixtures/pki/index.ts";
 import { tlsRequest } from "../helpers/clients.ts";
-import { startScenario, untilRouted, type Scenario } from "../helpers/scenario.ts";
-import { REPO_ROOT } from "../helpers/tether.ts";
+import { startScenario, untilApplied, type Scenario } from "../helpers/scenario.ts";
+import { REPO_ROOT, adminJson } from "../helpers/tether.ts";
 
 /** The value of one series in a Prometheus text exposition (0 when absent). */
 function sample(text: string, name: string, labels: Record<string, string>): number {
@@ -32,9 +32,15 @@ describe("tether_ authentication metrics", () => {
     s = await startScenario();
     await s.protect("/strict", { proof_of_possession_mtls: "strict" });
     await s.protect("/optional", { proof_of_possession_mtls: "optional" });
+    // mtls-auth on its own route: alice is a consumer, bob is not, mallory's CA is not trusted.
+    const ca = await adminJson(s.tether, "POST", "/ca_certificates", { cert: s.pki.ca.cert });
+    await adminJson(s.tether, "POST", "/consumers", { username: "alice" });
+    await adminJson(s.tether, "POST", "/services", { name: "mtls", url: "http://127.0.0.1:9" });
+    await adminJson(s.tether, "POST", "/services/mtls/routes", { name: "mtls-route", paths: ["/mtls"] });
+    await adminJson(s.tether, "POST", "/services/mtls/plugins", { name: "mtls-auth", config: { ca_certificates: [ca.body.id] } });
     bound = await s.token({ cert: s.pki.clients.alice });
     unbound = await s.token({ bound: false });
-    await untilRouted(s.tether, "/optional");
+    await untilApplied(s.tether);
     const { alice, bob } = s.pki.clients;
     const mix: [string, string | undefined, Pem | undefined, number][] = [
       ["/strict", bound, alice, 200], ["/strict", bound, alice, 200], ["/strict", bound, alice, 200],
@@ -45,6 +51,9 @@ describe("tether_ authentication metrics", () => {
       ["/optional", bound, bob, 401],
       ["/strict", "not-a-jwt", alice, 401],
       ["/strict", undefined, alice, 401],
+      ["/mtls", undefined, bob, 401], ["/mtls", undefined, bob, 401],
+      ["/mtls", undefined, undefined, 401],
+      ["/mtls", undefined, s.pki.clients.mallory, 401],
     ];
     for (const [path, token, cert, status] of mix) assert.equal((await call(path, token, cert)).status, status, `${path} ${status}`);
     const res = await fetch(`${s.tether.admin}/metrics`);
@@ -69,6 +78,13 @@ describe("tether_ authentication metrics", () => {
     assert.equal(refused("malformed"), 1);
     assert.equal(refused("no_token"), 1);
     assert.equal(sample(metrics, "tether_auth_refusals_total", { service: "svc-2", reason: "binding" }), 1);
+  });
+
+  it("mtls-auth refusals by reason: no certificate, an untrusted one, no consumer for it", () => {
+    const refused = (reason: string) => sample(metrics, "tether_auth_refusals_total", { service: "mtls", route: "mtls-route", plugin: "mtls-auth", reason });
+    assert.equal(refused("no_consumer"), 2);
+    assert.equal(refused("no_certificate"), 1);
+    assert.equal(refused("untrusted_certificate"), 1);
   });
 
   it("the verified-token cache and the IdP requests are counted", () => {

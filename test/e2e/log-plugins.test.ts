@@ -126,6 +126,8 @@ describe("log plugins: file-log, http-log and proxy_access_log", () => {
     await plainRoute("slow", "/slow");
     await plugin("/services/slow/plugins", { name: "http-log", config: { http_endpoint: `${hanging.url}/slow` } });
     await plainRoute("open", "/open");
+    const httpsOnly = await adminJson(s.tether, "POST", "/services/open/routes", { name: "https-only", paths: ["/https-only"], protocols: ["https"] });
+    assert.equal(httpsOnly.status, 201, JSON.stringify(httpsOnly.body));
     await plugin("/plugins", { name: "file-log", config: { path: fileLogPath } });
     token = remember(await s.token({ cert: s.pki.clients.alice }));
     await untilRouted(s.tether, "/open");
@@ -154,8 +156,12 @@ describe("log plugins: file-log, http-log and proxy_access_log", () => {
     assert.equal(unmatched.status, 404);
     const open = await call(`/open?access_token=${token}&x=1`, { token, headers: { cookie: session } });
     assert.equal(open.status, 200);
+    // An https-only route asked over plain http: Kong's 426, answered after the router matched.
+    const upgrade = await fetch(`http://127.0.0.1:${s.tether.httpPort}/https-only`);
+    assert.equal(upgrade.status, 426);
+    const upgradeId = upgrade.headers.get("x-tether-request-id")!;
     Object.assign(ids, { ok: ok.id, mismatch: mismatch.id, noCert: noCert.id, bySession: bySession.id, unmatched: unmatched.id, open: open.id });
-    await waitFor(async () => lines(fileLogPath).length >= 6);
+    await waitFor(async () => lines(fileLogPath).length >= 7);
     const byId = new Map(lines(fileLogPath).map((e) => [e["request"].id as string, e]));
     assert.equal(statSync(fileLogPath).mode & 0o777, 0o644 & ~process.umask());
 
@@ -219,6 +225,10 @@ describe("log plugins: file-log, http-log and proxy_access_log", () => {
     assert.equal(lost["route"], undefined);
     assert.equal(lost["service"], undefined);
     assert.equal(lost["upstream_uri"], "");
+    // The 426 is the matched route's request: logged with its route and service, nothing proxied.
+    const upgraded = byId.get(upgradeId)!;
+    assert.deepEqual([upgraded["response"].status, upgraded["route"]?.name, upgraded["service"]?.name], [426, "https-only", "open"]);
+    assert.deepEqual([upgraded["upstream_status"], upgraded["tries"], upgraded["source"]], ["", undefined, "kong"]);
 
     // Redaction: Authorization as Kong; beyond Kong, cookies and credential query arguments.
     const redacted = byId.get(open.id)!;

@@ -96,6 +96,12 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     });
     if (!match) return sendError(req, res, 404, "no Route matched with those values", requestId, false);
     const { route, service } = match;
+    // A redirect or 426 below is still this route's request in the global loggers' entry (Kong's
+    // router has matched before it answers); the route's own plugins never ran, so they do not log it.
+    if (requestLog) {
+      requestLog.route = route;
+      requestLog.service = service;
+    }
     const trusted = deps.trustedIps(req.socket.remoteAddress);
     // A trusted TLS terminator in front saying the client spoke https satisfies an https-only
     // route on the plain listener (reference 2.5); plugins then run as for https.

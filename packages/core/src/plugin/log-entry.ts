@@ -72,6 +72,11 @@ export type RefusalReason =
   | "scopes"
   | "claims"
   | "binding"
+  | "no_certificate"
+  | "untrusted_certificate"
+  | "revoked"
+  | "revocation_unknown"
+  | "no_consumer"
   | "malformed"
   | "other";
 

@@ -4,7 +4,7 @@
  * trusted). Every failure is a bare 401 with one of Kong's two messages; why it failed goes to
  * the log only.
  */
-import { unexpectedErrorResponse, type AccessContext, type ClientCertificate, type ConfigView, type Consumer, type PluginEnvironment, type PluginHandler, type PluginResponse } from "@tether/core";
+import { unexpectedErrorResponse, type AccessContext, type ClientCertificate, type ConfigView, type Consumer, type PluginEnvironment, type PluginHandler, type PluginResponse, type RefusalReason } from "@tether/core";
 import { alreadyAuthenticated, anonymousConsumer, authenticateAs, consumerHeaders } from "../consumer-headers.ts";
 import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
 import { consumerByCredential, consumerByField } from "./consumer-lookup.ts";
@@ -23,10 +23,10 @@ const CERT_SAN_HEADER = "X-Client-Cert-SAN";
 type Outcome =
   | { kind: "consumer"; consumer: Consumer; names: CertificateNames | undefined }
   | { kind: "trusted" }
-  | { kind: "failed"; message: string; reason: string }
+  | { kind: "failed"; message: string; reason: string; refusal: RefusalReason }
   | { kind: "error"; reason: string };
 
-const failed = (message: string, reason: string): Outcome => ({ kind: "failed", message, reason });
+const failed = (message: string, reason: string, refusal: RefusalReason): Outcome => ({ kind: "failed", message, reason, refusal });
 
 /** Kong sets X-Client-Cert-DN always and X-Client-Cert-SAN only when the certificate has names. */
 function setCertificateHeaders(ctx: AccessContext, names: CertificateNames): void {
@@ -86,22 +86,22 @@ export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnviron
     if (!store.ok) return { kind: "error", reason: store.error };
     const presented = ctx.clientCertificate();
     // Also the plain-HTTP case: no TLS, so no certificate can be there.
-    if (!presented) return failed(NO_CERTIFICATE, "no client certificate");
+    if (!presented) return failed(NO_CERTIFICATE, "no client certificate", "no_certificate");
 
     const parsed = parsePresented(presented);
-    if (parsed instanceof Error) return failed(VERIFICATION_FAILED, `unreadable certificate: ${parsed.message}`);
+    if (parsed instanceof Error) return failed(VERIFICATION_FAILED, `unreadable certificate: ${parsed.message}`, "untrusted_certificate");
     const { leaf } = parsed;
     const chain = verifyChain(leaf, parsed.chain, store.anchors, {
       allowPartialChain: config.allow_partial_chain,
       now: Date.now(),
     });
-    if (!chain.ok) return failed(VERIFICATION_FAILED, chain.reason);
+    if (!chain.ok) return failed(VERIFICATION_FAILED, chain.reason, "untrusted_certificate");
 
     if (mode !== "SKIP") {
       const status = await revocation.status(leaf, chain.path[1], settings);
-      if (status === "revoked") return failed(VERIFICATION_FAILED, "certificate revoked");
+      if (status === "revoked") return failed(VERIFICATION_FAILED, "certificate revoked", "revoked");
       if (status === "unknown") {
-        if (mode === "STRICT") return failed(VERIFICATION_FAILED, "fail to check revocation");
+        if (mode === "STRICT") return failed(VERIFICATION_FAILED, "fail to check revocation", "revocation_unknown");
         env.log.info("mtls-auth: fail to check revocation. Ignored this as `revocation_check_mode` is `IGNORE_CA_ERROR`.");
       }
     }
@@ -111,7 +111,7 @@ export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnviron
       // Kong computes the authenticated groups (CN or DN) for ACL here; Tether has no ACL plugin
       // to read them, but the CN rule still refuses a certificate without one, as Kong does.
       if (config.authenticated_group_by === "CN" && names.commonName === undefined) {
-        return failed("Certificate missing Common Name", "certificate missing Common Name");
+        return failed("Certificate missing Common Name", "certificate missing Common Name", "claims");
       }
       setCertificateHeaders(ctx, names);
       return { kind: "trusted" };
@@ -121,10 +121,10 @@ export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnviron
     if (consumer) return { kind: "consumer", consumer, names: undefined };
     if (config.default_consumer) {
       const fallback = anonymousConsumer(view, config.default_consumer);
-      if (!fallback) return failed("Unauthorized", `default consumer '${config.default_consumer}' does not exist`);
+      if (!fallback) return failed("Unauthorized", `default consumer '${config.default_consumer}' does not exist`, "no_consumer");
       return { kind: "consumer", consumer: fallback, names };
     }
-    return failed(VERIFICATION_FAILED, "consumer not found");
+    return failed(VERIFICATION_FAILED, "consumer not found", "no_consumer");
   }
 
   return {
@@ -151,6 +151,7 @@ export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnviron
           return unexpectedErrorResponse;
         case "failed": {
           env.log.info("[mtls-auth] client certificate verify failed", { reason: outcome.reason });
+          ctx.authOutcome = { plugin: "mtls-auth", refused: outcome.refusal };
           if (!config.anonymous) return { status: 401, body: { message: outcome.message } };
           const anonymous = anonymousConsumer(view, config.anonymous);
           if (!anonymous) {

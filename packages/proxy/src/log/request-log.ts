@@ -49,8 +49,15 @@ export class RequestLog {
   private emit(): void {
     try {
       const { req, res } = this;
+      const { base } = this;
+      // No `...this.base` here: measured, spreading it into this literal cost the metrics path about
+      // 40% more CPU per request (scripts/bench/run.ts, BENCH_ONLY=4,10) than naming the fields.
       const entry = serializeLogEntry({
-        ...this.base,
+        requestId: base.requestId,
+        arrivedAt: base.arrivedAt,
+        scheme: base.scheme,
+        host: base.host,
+        port: base.port,
         startedAt: this.startedAt,
         forwardedAt: this.forwardedAt,
         upstreamHeadersAt: this.upstreamHeadersAt,

@@ -51,9 +51,9 @@ export function authMetrics(): AuthMetrics {
   });
   instance = {
     decided(route, service, outcome) {
-      const where = { service: serviceLabel(service), route: routeLabel(route) };
-      if (outcome.binding) binding.inc({ ...where, outcome: outcome.binding });
-      if (outcome.refused) refusals.inc({ ...where, plugin: outcome.plugin, reason: outcome.refused });
+      const [serviceName, routeName] = [serviceLabel(service), routeLabel(route)];
+      if (outcome.binding) binding.inc({ service: serviceName, route: routeName, outcome: outcome.binding });
+      if (outcome.refused) refusals.inc({ service: serviceName, route: routeName, plugin: outcome.plugin, reason: outcome.refused });
     },
     plugins: {
       tokenCache: (result) => cache.inc({ result }),
