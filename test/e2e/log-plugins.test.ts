@@ -161,7 +161,12 @@ describe("log plugins: file-log, http-log and proxy_access_log", () => {
     assert.equal(upgrade.status, 426);
     const upgradeId = upgrade.headers.get("x-tether-request-id")!;
     Object.assign(ids, { ok: ok.id, mismatch: mismatch.id, noCert: noCert.id, bySession: bySession.id, unmatched: unmatched.id, open: open.id });
-    await waitFor(async () => lines(fileLogPath).length >= 7);
+    // Every one of these requests' lines (the readiness probes before them are logged too).
+    const awaited = [ok.id, mismatch.id, noCert.id, bySession.id, unmatched.id, open.id, upgradeId];
+    await waitFor(async () => {
+      const logged = new Set(lines(fileLogPath).map((e) => e["request"].id as string));
+      return awaited.every((id) => logged.has(id));
+    });
     const byId = new Map(lines(fileLogPath).map((e) => [e["request"].id as string, e]));
     assert.equal(statSync(fileLogPath).mode & 0o777, 0o644 & ~process.umask());
 
