@@ -55,7 +55,7 @@ async function fill(store: Store): Promise<void> {
 async function measure(name: string, store: Store): Promise<void> {
   await fill(store);
   const source = storeSource(store);
-  const env = { fetch, unverifiedFetch: fetch, log: { debug() {}, info() {}, warn() {}, error() {} } };
+  const env = { fetch, unverifiedFetch: fetch, clientCertificateFetch: () => fetch, log: { debug() {}, info() {}, warn() {}, error() {} } };
   const runs: { load: number; compile: number }[] = [];
   for (let run = 0; run < 7; run++) {
     const t0 = performance.now();

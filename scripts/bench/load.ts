@@ -3,6 +3,8 @@
 // cannot). Runs in its own process so it does not share an event loop with what it measures.
 //   node --import tsx scripts/bench/load.ts '<json LoadSpec>'   → prints one JSON LoadResult line
 import { readFileSync } from "node:fs";
+import { generateProof, type KeyPair } from "dpop";
+import { importJWK, type JWK } from "jose";
 import { Pool } from "undici";
 
 export interface LoadSpec {
@@ -16,6 +18,8 @@ export interface LoadSpec {
   certPath?: string;
   keyPath?: string;
   servername?: string;
+  /** DPoP (RFC 9449): every request is `Authorization: DPoP <token>` with a fresh proof by this ES256 key. */
+  dpop?: { privateJwk: JWK; publicJwk: JWK; token: string };
 }
 
 export interface LoadResult {
@@ -50,7 +54,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let recording = false;
   let stop = false;
   let next = 0;
-  const headersFor = (): Record<string, string> | undefined => {
+  const dpopKey: KeyPair | undefined = spec.dpop && {
+    privateKey: (await importJWK(spec.dpop.privateJwk, "ES256")) as KeyPair["privateKey"],
+    publicKey: (await importJWK(spec.dpop.publicJwk, "ES256", { extractable: true })) as KeyPair["publicKey"],
+  };
+  const htu = url.origin + url.pathname;
+  const headersFor = async (): Promise<Record<string, string> | undefined> => {
+    if (spec.dpop && dpopKey) return { ...spec.headers, authorization: `DPoP ${spec.dpop.token}`, dpop: await generateProof(dpopKey, htu, "GET", undefined, spec.dpop.token) };
     const list = spec.authorizations;
     if (!list?.length) return spec.headers;
     return { ...spec.headers, authorization: list[next++ % list.length]! };
@@ -59,7 +69,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     while (!stop) {
       const start = performance.now();
       try {
-        const res = await pool.request({ path, method: "GET", headers: headersFor() });
+        const res = await pool.request({ path, method: "GET", headers: await headersFor() });
         await res.body.dump();
         if (recording) {
           latencies.push(performance.now() - start);

@@ -17,7 +17,7 @@ const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 200_000);
 const FILE_LOG_LINES = ITERATIONS / 5;
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
-const env = { fetch, unverifiedFetch: fetch, log: silent };
+const env = { fetch, unverifiedFetch: fetch, clientCertificateFetch: () => fetch, log: silent };
 
 function handler(name: string, config: Record<string, unknown>): PluginHandler {
   const definition = bundledPlugins.get(name) as PluginDefinition | undefined;

@@ -2,8 +2,8 @@
 // Starts nginx (a trivial upstream and a TLS reverse proxy), the test IdP and Tether, then runs the
 // scenarios interleaved, round after round, with a client presenting a client certificate over
 // keep-alive connections. Prints requests/s, p50 and p99 per scenario (median over rounds) and the
-// ratios. Scenarios 3-6 and 9-11 run on the default forwarder (undici), 7-8 on http-proxy, side by side;
-// 10 and 11 are scenario 4 with the prometheus plugin and with file-log (issue 9).
+// ratios. Scenarios 3-6 and 9-12 run on the default forwarder (undici), 7-8 on http-proxy, side by side;
+// 10 and 11 are scenario 4 with the prometheus plugin and with file-log (issue 9); 12 is DPoP (RFC 9449).
 // Tether's own CPU time per request (from /proc, workers included) is printed beside: on a small
 // machine where the load client competes for the cores it is steadier than requests per second.
 // Environment: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_WORKERS (1),
@@ -17,6 +17,8 @@ import { createServer } from "node:net";
 import { CLIENTS, OPAQUE_RESOURCE, ES256_RESOURCE, startIdp } from "../../test/fixtures/idp/index.ts";
 import { createPki } from "../../test/fixtures/pki/index.ts";
 import { adminJson, startTether } from "../../test/helpers/tether.ts";
+import { generateKeyPair } from "dpop";
+import { exportJWK } from "jose";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import { nginxAvailable, startNginx } from "./nginx.ts";
 
@@ -106,11 +108,14 @@ async function main(): Promise<void> {
     await adminJson(tether, "POST", "/services/bound-metrics/plugins", { name: "prometheus", config: { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, upstream_health_metrics: true } });
     await oidc(tether, "bound-file-log", "/bound-file-log", { auth_methods: ["bearer"] });
     await adminJson(tether, "POST", "/services/bound-file-log/plugins", { name: "file-log", config: { path: join(dir, "file-log.json") } });
+    await oidc(tether, "dpop", "/dpop", { auth_methods: ["bearer"], proof_of_possession_mtls: "off", proof_of_possession_dpop: "strict" });
     await oidc(tether, "introspected", "/introspected", { auth_methods: ["introspection"], client_id: [CLIENTS.gateway.clientId], client_secret: [CLIENTS.gateway.clientSecret] });
     const token = async (resource?: string) => {
       const res = await idp.token({ ...CLIENTS.certBound, cert: pki.clients.alice, ...(resource ? { resource } : {}) });
       return res.body.access_token as string;
     };
+    const dpopKey = await generateKeyPair("ES256", { extractable: true });
+    const dpop = { privateJwk: await exportJWK(dpopKey.privateKey), publicJwk: await exportJWK(dpopKey.publicKey), token: (await idp.dpopToken({ key: dpopKey })).body.access_token as string };
     const cert = { certPath: pki.clients.alice.certPath, keyPath: pki.clients.alice.keyPath, servername: "localhost" };
     const tls = `https://127.0.0.1`;
     const scenarios: { id: number; name: string; spec: Omit<LoadSpec, "durationMs" | "warmupMs" | "connections"> }[] = [
@@ -125,6 +130,8 @@ async function main(): Promise<void> {
       { id: 8, name: "Tether bearer RS256 + PoP strict, http-proxy forwarder", spec: { url: `${tls}:${tetherHttpProxy.httpsPort}/bound`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 10, name: "Tether bearer RS256 + PoP strict + prometheus", spec: { url: `${tls}:${tether.httpsPort}/bound-metrics`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 11, name: "Tether bearer RS256 + PoP strict + file-log", spec: { url: `${tls}:${tether.httpsPort}/bound-file-log`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
+      // A fresh ES256 proof per request (made by the load client): proof verification + replay memory.
+      { id: 12, name: "Tether bearer RS256 + DPoP strict (fresh proof per request)", spec: { url: `${tls}:${tether.httpsPort}/dpop`, dpop } },
       { id: 6, name: "Tether introspection (cached) + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/introspected`, headers: { authorization: `Bearer ${await token(OPAQUE_RESOURCE)}` }, ...cert } },
     ];
     // Every scenario must answer 200 before it is measured: a benchmark of 401s measures nothing.

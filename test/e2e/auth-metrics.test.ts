@@ -65,6 +65,7 @@ describe("tether_ authentication metrics", () => {
   it("binding outcomes per route: match, mismatch, no_certificate, claim_missing, unbound_allowed", () => {
     const binding = (route: string, outcome: string) => sample(metrics, "tether_auth_binding_total", { service: route === "/strict" ? "svc-1" : "svc-2", outcome });
     assert.equal(binding("/strict", "match"), 3);
+    assert.equal(sample(metrics, "tether_auth_binding_total", { service: "svc-1", proof: "mtls", outcome: "match" }), 3, "decided by the certificate");
     assert.equal(binding("/strict", "mismatch"), 2);
     assert.equal(binding("/strict", "no_certificate"), 1);
     assert.equal(binding("/strict", "claim_missing"), 1);

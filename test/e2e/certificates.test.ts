@@ -411,18 +411,40 @@ describe("ca_certificates", () => {
     check(await adminJson(t, "DELETE", `/ca_certificates/${ca.id}`), 204);
   });
 
+  /** The CA cannot go while the plugin names it (Kong's code 19); once the plugin is gone, it can. */
+  async function deletableOnlyWithoutPlugin(caId: string, pluginId: string): Promise<void> {
+    check(await adminJson(t, "DELETE", `/ca_certificates/${caId}`), 400, {
+      code: 19,
+      name: "referenced by others",
+      message: `ca certificate ${caId} is still referenced by plugins (id = ${pluginId})`,
+    });
+    check(await adminJson(t, "DELETE", `/plugins/${pluginId}`), 204);
+    check(await adminJson(t, "DELETE", `/ca_certificates/${caId}`), 204);
+  }
+
   it("cannot be deleted while an mtls-auth plugin's config names it (code 19)", async (ctx) => {
     const enabled = check(await adminJson(t, "GET", "/plugins/enabled"), 200).enabled_plugins as string[];
     if (!enabled.includes("mtls-auth")) return ctx.skip("mtls-auth is not enabled in this build");
     const ca = check(await adminJson(t, "POST", "/ca_certificates", { cert: pki.otherCa.cert }), 201);
     const plugin = check(await adminJson(t, "POST", "/plugins", { name: "mtls-auth", config: { ca_certificates: [ca.id] } }), 201);
-    check(await adminJson(t, "DELETE", `/ca_certificates/${ca.id}`), 400, {
-      code: 19,
-      name: "referenced by others",
-      message: `ca certificate ${ca.id} is still referenced by plugins (id = ${plugin.id})`,
-    });
-    check(await adminJson(t, "DELETE", `/plugins/${plugin.id}`), 204);
-    check(await adminJson(t, "DELETE", `/ca_certificates/${ca.id}`), 204);
+    await deletableOnlyWithoutPlugin(ca.id as string, plugin.id as string);
+  });
+
+  it("cannot be deleted while openid-connect's proof_of_possession_mtls_from_header names it (code 19; beyond Kong)", async () => {
+    const ca = check(await adminJson(t, "POST", "/ca_certificates", { cert: pki.otherCa.cert }), 201);
+    const plugin = check(
+      await adminJson(t, "POST", "/plugins", {
+        name: "openid-connect",
+        config: {
+          issuer: "https://idp.test/realms/x",
+          auth_methods: ["bearer"],
+          proof_of_possession_mtls: "strict",
+          proof_of_possession_mtls_from_header: { certificate_header_name: "ssl-client-cert", ca_certificates: [ca.id] },
+        },
+      }),
+      201,
+    );
+    await deletableOnlyWithoutPlugin(ca.id as string, plugin.id as string);
   });
 
   it("cannot be deleted while an mtls-auth credential names it", async () => {

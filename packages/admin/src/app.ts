@@ -6,6 +6,7 @@ import { mountCollection, type CollectionSpec } from "./endpoints/collections.ts
 import { mountConfig } from "./endpoints/config.ts";
 import { mountConsumerSearch } from "./endpoints/consumer-search.ts";
 import { mountEndpoints } from "./endpoints/endpoints.ts";
+import { mountExplain, type RouteExplainer } from "./endpoints/explain.ts";
 import { mountDisabled, mountForeignEntity, type ForeignEntitySpec } from "./endpoints/foreign-entity.ts";
 import { mountInfo, type InfoOptions } from "./endpoints/info.ts";
 import { mountMetrics, type MetricsSource } from "./endpoints/metrics.ts";
@@ -25,6 +26,8 @@ export interface AdminOptions extends InfoOptions {
   adminToken?: string | undefined;
   /** `GET /metrics` (the prometheus plugin's Admin API endpoint) serves this exposition. */
   metrics?: MetricsSource;
+  /** `POST /routes/{route}/explain` runs the route's plugins dry through this (where a proxy's configuration is at hand). */
+  explain?: RouteExplainer;
 }
 
 /** Kong's Admin API collections this gateway serves, top-level and nested. */
@@ -77,12 +80,13 @@ export function createAdminApp(options: AdminOptions): Koa {
   const write: WriteContext = { store: options.store, plugins: options.plugins };
   mountInfo(router, options); // before collections: /plugins/enabled must win over /plugins/{id}
   if (options.metrics) mountMetrics(router, options.metrics);
-  mountPluginRoutes(router, pluginAdminRoutes); // /openid-connect/issuers, /openid-connect/jwks
+  mountPluginRoutes(router, pluginAdminRoutes, options.store); // /openid-connect/issuers, /openid-connect/jwks
   mountEndpoints(router);
   mountSchemas(router, write); // before foreign entities: /plugins/schema/{name} is not a plugin's
   mountTags(router, options.store);
   mountConfig(router, options); // DB-less: the whole configuration at once
   mountConsumerSearch(router, options.store); // before collections: it hands over when there is no ?custom_id
+  if (options.explain) mountExplain(router, options.store, options.explain);
   mountCertificates(router, write);
   for (const spec of collections) mountCollection(router, write, spec);
   for (const spec of foreignEntities) mountForeignEntity(router, write, spec);

@@ -1,4 +1,5 @@
 import { configCommand } from "./commands/config.ts";
+import { explainCommand } from "./commands/explain.ts";
 import { migrations } from "./commands/migrations.ts";
 import { start } from "./commands/start.ts";
 import { ConfigError } from "./config/listen.ts";
@@ -12,6 +13,8 @@ const USAGE = `usage: tether <command>
   migrations up|list    apply or list store migrations
   config db_export [FILE] | db_import FILE | parse FILE
                         write, load or check a declarative configuration (Kong's format)
+  explain --route R --token T|@FILE [--cert FILE.pem] [--dpop PROOF] [--admin URL]
+                        why a route's plugins would refuse (or pass) this token
 
 Configuration: TETHER_* environment variables or tether.conf (Kong's property names).`;
 
@@ -40,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return migrations(config, rest[0], (line) => console.log(line), log);
     case "config":
       return configCommand(config, rest, { out: (line) => console.log(line), err: (line) => console.error(line) });
+    case "explain":
+      return explainCommand(config, rest, { out: (line) => console.log(line), err: (line) => console.error(line) });
     default:
       console.error(`unknown command '${command}'\n\n${USAGE}`);
       return 2;

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { join } from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
+import type { PluginEnvironment } from "@tether/core";
 import type { TetherConfig } from "./config/load.ts";
 import { ConfigError } from "./config/listen.ts";
 
@@ -35,17 +36,24 @@ export function serverCertificate(config: TetherConfig): { cert: string; key: st
   return { cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8") };
 }
 
+type OutboundFetch = Pick<PluginEnvironment, "fetch" | "unverifiedFetch" | "clientCertificateFetch">;
+
 /**
  * fetch for outbound TLS (discovery, JWKS, introspection) trusting the system CAs plus the
- * `trusted_certificate` files, as Kong's lua_ssl_trusted_certificate does.
+ * `trusted_certificate` files, as Kong's lua_ssl_trusted_certificate does; the same trust when
+ * the gateway presents a client certificate (mutual TLS client authentication to an IdP).
  */
-export function outboundFetch(config: TetherConfig): { fetch: typeof fetch; unverifiedFetch: typeof fetch } {
+export function outboundFetch(config: TetherConfig): OutboundFetch {
   const extra = config.trusted_certificate.filter((f) => f !== "system").map((f) => readFileSync(f, "utf8"));
+  const trust = extra.length ? { ca: [...rootCertificates, ...extra] } : {};
   const through = (dispatcher: Agent): typeof fetch =>
     ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
       undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher })) as unknown as typeof fetch;
   return {
-    fetch: extra.length ? through(new Agent({ connect: { ca: [...rootCertificates, ...extra] }, keepAliveTimeout: 30_000 })) : fetch,
+    fetch: extra.length ? through(new Agent({ connect: trust, keepAliveTimeout: 30_000 })) : fetch,
     unverifiedFetch: through(new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 30_000 })),
+    // Idle connections close soon: a replaced snapshot's pool must not linger.
+    clientCertificateFetch: ({ cert, key }, verify) =>
+      through(new Agent({ connect: { cert, key, ...(verify ? trust : { rejectUnauthorized: false }) }, keepAliveTimeout: 4_000 })),
   };
 }

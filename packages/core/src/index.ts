@@ -14,7 +14,7 @@ export { caCertificateSchema, checkCaCertificate, computeCertDigest } from "./en
 export { mtlsAuthCredentialSchema } from "./entities/mtls-auth-credential.ts";
 export { entities, type EntityDefinition, type ForeignKey } from "./entities/registry.ts";
 export * from "./plugin/definition.ts";
-export type { AuthOutcome, BindingOutcome, LogEntry, RefusalReason } from "./plugin/log-entry.ts";
+export type { AuthOutcome, BindingOutcome, LogEntry, ProofKind, RefusalReason } from "./plugin/log-entry.ts";
 export { UNEXPECTED_ERROR_MESSAGE, unexpectedErrorResponse } from "./plugin/unexpected-error.ts";
 export { TETHER_VERSION, SERVER_TOKEN, KONG_COMPATIBLE_VERSION } from "./version.ts";
 export { timerCounts, type ServerStats } from "./server-stats.ts";

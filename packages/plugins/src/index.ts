@@ -5,14 +5,15 @@ import { mtlsAuth } from "./mtls-auth/index.ts";
 import { openIdConnect } from "./openid-connect/index.ts";
 import { prometheus } from "./prometheus/index.ts";
 import { tlsHandshakeModifier } from "./tls-handshake-modifier/index.ts";
+import { tlsMetadataHeaders } from "./tls-metadata-headers/index.ts";
 
 export { TETHER_VERSION } from "./version.ts";
-export type { PluginAdminReply, PluginAdminRoute } from "./admin-routes.ts";
+export type { PluginAdminContext, PluginAdminReply, PluginAdminRoute } from "./admin-routes.ts";
 export { CONSUMER_HEADERS, consumerHeaders, authenticateAs, anonymousConsumer, alreadyAuthenticated, type ConsumerIdentity } from "./consumer-headers.ts";
 
 /** The plugins this build serves, by name. */
 export const bundledPlugins: ReadonlyMap<string, PluginDefinition> = new Map<string, PluginDefinition>(
-  [fileLog, httpLog, mtlsAuth, openIdConnect, prometheus, tlsHandshakeModifier].map((p) => [p.name, p as unknown as PluginDefinition]),
+  [fileLog, httpLog, mtlsAuth, openIdConnect, prometheus, tlsHandshakeModifier, tlsMetadataHeaders].map((p) => [p.name, p as unknown as PluginDefinition]),
 );
 
 // Kong's prometheus exporter beyond the plugin: the node gauges and `/metrics` (single process or cluster).

@@ -125,7 +125,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
 
     // Routes without plugins skip the plugin context altogether (the common pass-through).
     const plugins = snapshot.pluginsFor(route);
-    const ctx = plugins.length > 0 ? new RequestAccessContext(req, deps.scheme, path, rawQuery, sni) : undefined;
+    const ctx = plugins.length > 0 ? new RequestAccessContext(req, deps.scheme, path, rawQuery, sni, trusted) : undefined;
     const loggers = plugins.filter((p) => p.handler.log !== undefined && p.instance.protocols.includes(scheme));
     if (!requestLog && loggers.length > 0) requestLog = new RequestLog(req, res, logBase, observers, deps.log);
     if (requestLog) {
@@ -138,7 +138,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       applyPluginHeadersOnWrite(res, ctx.responseHeaders);
       try {
         for (const plugin of plugins) {
-          if (!plugin.instance.protocols.includes(scheme)) continue;
+          if (!plugin.instance.protocols.includes(scheme)) {
+            plugin.handler.outOfScope?.(ctx);
+            continue;
+          }
           const response = await plugin.handler.access?.(ctx);
           if (response) {
             if (ctx.authOutcome) deps.onAuthDecision?.(route, service, ctx.authOutcome);

@@ -11,3 +11,7 @@ export type { RequestObserver } from "./log/request-log.ts";
 export { serializeLogEntry, redactQuery, REDACTED, DEFAULT_WORKSPACE_ID } from "./log/serialize.ts";
 export { accessLogObserver, accessLogRecord } from "./log/access-log.ts";
 export { authMetrics, type AuthMetrics } from "./metrics/auth-metrics.ts";
+// "Why was I refused?": the route's plugin chain run dry (the Admin API's /routes/{route}/explain).
+export { compilingExplainer, servingExplainer, type RouteExplainer } from "./explain/explainer.ts";
+export { divertableLogger } from "./explain/captured-log.ts";
+export type { Explanation } from "./explain/explain.ts";

@@ -1,11 +1,13 @@
 import type { Router } from "@koa/router";
-import type { PluginAdminRoute } from "@tether/plugins";
+import type { PluginAdminContext, PluginAdminRoute } from "@tether/plugins";
+import type { Store } from "@tether/store";
 
 /** Mounts the endpoints plugins bring (e.g. `/openid-connect/issuers`); they answer as given. */
-export function mountPluginRoutes(router: Router, routes: readonly PluginAdminRoute[]): void {
+export function mountPluginRoutes(router: Router, routes: readonly PluginAdminRoute[], store: Store): void {
+  const context: PluginAdminContext = { plugins: () => store.daos.plugins.all() };
   for (const route of routes) {
-    const handler = (ctx: { params: Record<string, string>; status: number; body: unknown }): void => {
-      const reply = route.handle(ctx.params);
+    const handler = async (ctx: { params: Record<string, string>; status: number; body: unknown }): Promise<void> => {
+      const reply = await route.handle(ctx.params, context);
       ctx.status = reply.status;
       if (reply.body !== undefined) ctx.body = reply.body;
     };

@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import { createAdminApp, createStatusApp } from "@tether/admin";
 import type { Logger, ServerStats } from "@tether/core";
 import { answerClusterScrapes, bundledPlugins, clusterMetrics, processMetrics, registerNodeMetrics, TETHER_VERSION } from "@tether/plugins";
-import { authMetrics, fileSource, startProxy, storeSource, type ConfigSource, type RunningProxy } from "@tether/proxy";
+import { authMetrics, compilingExplainer, divertableLogger, fileSource, servingExplainer, startProxy, storeSource, type ConfigSource, type RouteExplainer, type RunningProxy } from "@tether/proxy";
 import type { Store } from "@tether/store";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
 import { dblessPath, initialConfig, keepApplied, openStore } from "../node/open-store.ts";
@@ -27,7 +27,7 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
     source,
     snapshot: { initial: store.database === "off" ? await source.load() : await initialConfig(store, config, log), onApplied: keepApplied(config, log) },
     plugins: bundledPlugins,
-    env: { ...outboundFetch(config), log, installationSecret: await sessionSecret(config.prefix, store, log), metrics: authMetrics().plugins },
+    env: { ...outboundFetch(config), log: divertableLogger(log), installationSecret: await sessionSecret(config.prefix, store, log), metrics: authMetrics().plugins },
     onAuthDecision: authMetrics().decided,
     log,
     pollIntervalMs: config.db_update_frequency * 1000,
@@ -50,6 +50,8 @@ interface ProxyState {
   ready(): number;
   /** The node's Prometheus exposition (GET /metrics on the Admin and Status APIs). */
   metrics(): Promise<string>;
+  /** The route's plugins run dry (POST /routes/{route}/explain). */
+  explain: RouteExplainer;
 }
 
 async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: ProxyState): Promise<Server[]> {
@@ -64,6 +66,7 @@ async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: 
     log,
     adminToken: config.admin_token,
     metrics: proxy.metrics,
+    explain: proxy.explain,
   });
   return serveApp(app, config.admin_listen, log, "admin");
 }
@@ -117,7 +120,13 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   const store = await openStore(config, log, bundledPlugins, { migrate: true });
   if (config.workers === 1) {
     const proxy = await runProxy(config, log, store);
-    const state: ProxyState = { stats: proxy.stats, appliedConfigVersion: () => proxy.holder.snapshot.version, ready: () => 1, metrics: processMetrics };
+    const state: ProxyState = {
+      stats: proxy.stats,
+      appliedConfigVersion: () => proxy.holder.snapshot.version,
+      ready: () => 1,
+      metrics: processMetrics,
+      explain: servingExplainer(() => proxy.holder.snapshot),
+    };
     const admin = await runAdmin(config, log, store, state);
     const status = await runStatus(config, log, store, state);
     onShutdown(log, async () => {
@@ -128,7 +137,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     return;
   }
   serverCertificate(config); // make the default certificate once, not N times concurrently
-  await sessionSecret(config.prefix, store, log); // and the session secret's copy, so workers only read it
+  const installationSecret = await sessionSecret(config.prefix, store, log); // and the session secret's copy, so workers only read it
   const latest = new Map<number, StatsMessage>();
   // Workers that have built a configuration, ever: as Kong's rebuild counters, a replaced worker
   // does not make the node "not ready" again.
@@ -158,6 +167,8 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
       await untilWorkersReported((id) => latest.has(id));
       return clusterMetrics();
     },
+    // The workers hold their snapshots: the primary compiles the same configuration to explain.
+    explain: compilingExplainer(() => storeSource(store).load(), bundledPlugins, { ...outboundFetch(config), log: divertableLogger(log), installationSecret }),
   };
   const admin = await runAdmin(config, log, store, state);
   const status = await runStatus(config, log, store, state);

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { CaCertificate, Consumer, MtlsAuthCredential, RouteProtocol } from "../entities/types.ts";
+import type { CaCertificate, Certificate, Consumer, MtlsAuthCredential, RouteProtocol } from "../entities/types.ts";
 import type { FieldErrors } from "../errors/kong-error.ts";
 import type { RecordSchema } from "../schema/types.ts";
 import type { AuthOutcome, LogEntry } from "./log-entry.ts";
@@ -45,6 +45,11 @@ export interface AccessContext {
   readonly serverName: string | undefined;
   /** The client certificate of this connection, or undefined when none was presented. */
   clientCertificate(): ClientCertificate | undefined;
+  /**
+   * True when the immediate peer is one of the node's `trusted_ips` (a TLS terminator whose
+   * headers may be believed). Optional for test doubles: absent means not trusted.
+   */
+  readonly peerTrusted?: boolean;
   setUpstreamHeader(name: string, value: string): void;
   removeUpstreamHeader(name: string): void;
   /** Drops every `name=` argument from the query string sent upstream (e.g. `hide_credentials`). */
@@ -87,11 +92,19 @@ export interface Authentication {
 export interface ConfigView {
   consumer(by: "id" | "username" | "custom_id", value: string, ignoreCase?: boolean): Consumer | undefined;
   caCertificate(id: string): CaCertificate | undefined;
+  /** A Certificate entity (cert + key), e.g. the one the gateway presents to an IdP over mutual TLS. */
+  certificate(id: string): Certificate | undefined;
   mtlsCredentials(subjectName: string): readonly MtlsAuthCredential[];
 }
 
 export interface PluginHandler {
   access?(ctx: AccessContext): Promise<PluginResponse | undefined> | PluginResponse | undefined;
+  /**
+   * Runs instead of `access` when the request's protocol is not one of the instance's (e.g. plain
+   * http on a route that also takes https): for what must hold on every request of the route,
+   * such as removing headers that only the plugin may vouch for. Cannot answer the request.
+   */
+  outOfScope?(ctx: AccessContext): void;
   /**
    * Kong's log phase: after the response went out (or the client went away). Must not throw nor
    * block: anything slow (a network send) is queued and done in the background.
@@ -118,6 +131,12 @@ export interface PluginEnvironment {
   readonly fetch: typeof fetch;
   /** fetch that does not verify the server's certificate: only for an explicit `ssl_verify: false`. */
   readonly unverifiedFetch: typeof fetch;
+  /**
+   * fetch presenting a client certificate (mutual TLS to an IdP, RFC 8705 client authentication),
+   * verifying the server as `fetch` does, or not at all when `verify` is false. Each call opens a
+   * new connection pool: build one per snapshot and certificate, never per request.
+   */
+  clientCertificateFetch(credentials: { readonly cert: string; readonly key: string }, verify: boolean): typeof fetch;
   readonly log: Logger;
   /**
    * 32 random bytes made once per installation (`<prefix>/secrets/session.key`, by the primary

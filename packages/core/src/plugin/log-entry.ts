@@ -60,6 +60,8 @@ export interface LogEntry {
  */
 export type BindingOutcome = "match" | "mismatch" | "no_certificate" | "claim_missing" | "unbound_allowed" | "not_checked";
 
+export type ProofKind = "mtls" | "dpop";
+
 /** Why an authentication plugin refused a token, for the `tether_` counters. */
 export type RefusalReason =
   | "no_token"
@@ -78,6 +80,10 @@ export type RefusalReason =
   | "revocation_unknown"
   | "no_consumer"
   | "malformed"
+  /** DPoP (RFC 9449): the proof is missing or invalid; it lacks a valid nonce; it was used before. */
+  | "dpop_proof"
+  | "dpop_nonce"
+  | "dpop_replay"
   | "other";
 
 /** What an authentication plugin decided about a request, for observers (metrics, access log). */
@@ -85,5 +91,7 @@ export interface AuthOutcome {
   /** The plugin that decided (`openid-connect`, `mtls-auth`). */
   plugin: string;
   binding?: BindingOutcome;
+  /** Which proof of possession decided `binding`: the client certificate (RFC 8705) or a DPoP proof (RFC 9449). */
+  proof?: ProofKind;
   refused?: RefusalReason;
 }

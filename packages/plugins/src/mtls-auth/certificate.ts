@@ -1,22 +1,13 @@
 /**
  * The parts of an X.509 certificate that chain verification, revocation and name extraction read
- * and Node's X509Certificate does not expose (or exposes only as display strings).
+ * and Node's X509Certificate does not expose (or exposes only as display strings). OpenSSL (Node's
+ * X509Certificate) parses the certificate and checks its signatures; pkijs reads the fields and
+ * extensions. Both must accept the bytes, or the certificate is unreadable.
  */
 import { X509Certificate } from "node:crypto";
-import {
-  DerError,
-  TAG,
-  bitStringBytes,
-  children,
-  context,
-  expectTag,
-  integerHex,
-  oidToString,
-  readOne,
-  smallInteger,
-  timeToMillis,
-  type Tlv,
-} from "./der.ts";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { Asn1Error, bitStringOctets, decode, decodeElement, integerHex, millis, toBuffer } from "./asn1.ts";
 
 export const OID = {
   basicConstraints: "2.5.29.19",
@@ -38,6 +29,9 @@ export const OID = {
   commonName: "2.5.4.3",
 } as const;
 
+/** GeneralName CHOICE tags as pkijs numbers them. */
+export const GENERAL_NAME = { rfc822Name: 1, dNSName: 2, uniformResourceIdentifier: 6, iPAddress: 7 } as const;
+
 export interface Extension {
   readonly oid: string;
   readonly critical: boolean;
@@ -58,45 +52,45 @@ export interface ParsedCertificate {
   readonly notBefore: number;
   readonly notAfter: number;
   readonly extensions: readonly Extension[];
+  /** pkijs's reading of the certificate (the OCSP request copies its serial INTEGER as encoded). */
+  readonly structure: pkijs.Certificate;
 }
 
-function parseExtensions(tlv: Tlv | undefined): Extension[] {
-  if (!tlv) return [];
-  const list = expectTag(children(tlv)[0], TAG.SEQUENCE, "Extensions");
-  return children(list).map((ext) => {
-    const parts = children(ext);
-    const oid = oidToString(parts[0]!);
-    const critical = parts.length === 3 ? expectTag(parts[1], TAG.BOOLEAN, "critical").content[0] !== 0 : false;
-    const value = expectTag(parts[parts.length - 1], TAG.OCTET_STRING, "extnValue").content;
-    return { oid, critical, value };
-  });
-}
-
-/** Parses a DER certificate; throws (DerError or Node's own) when it cannot be read. */
+/** Parses a DER certificate; throws (Asn1Error or Node's own) when it cannot be read. */
 export function parseCertificate(der: Buffer): ParsedCertificate {
   const x509 = new X509Certificate(der);
-  const cert = expectTag(readOne(der), TAG.SEQUENCE, "Certificate");
-  const tbs = expectTag(children(cert)[0], TAG.SEQUENCE, "TBSCertificate");
-  const fields = children(tbs);
-  let i = fields[0]?.tag === context(0, true) ? 1 : 0; // [0] EXPLICIT version
-  const serial = integerHex(fields[i++]!);
-  i++; // signature AlgorithmIdentifier (the outer one is what X509Certificate.verify checks)
-  const issuerName = expectTag(fields[i++], TAG.SEQUENCE, "issuer Name").raw;
-  const validity = children(expectTag(fields[i++], TAG.SEQUENCE, "Validity"));
-  const subjectName = expectTag(fields[i++], TAG.SEQUENCE, "subject Name").raw;
-  const spki = children(expectTag(fields[i++], TAG.SEQUENCE, "SubjectPublicKeyInfo"));
-  const extensions = parseExtensions(fields.slice(i).find((f) => f.tag === context(3, true)));
-  if (validity.length !== 2) throw new DerError("Validity needs two times");
+  // OpenSSL ignores bytes after the certificate; a certificate is exactly its DER here.
+  const structure = decode(pkijs.Certificate, der, "Certificate");
+  const extensions = (structure.extensions ?? []).map((ext) => ({
+    oid: ext.extnID,
+    critical: ext.critical,
+    value: toBuffer(ext.extnValue.valueBlock.valueHexView),
+  }));
   return {
     x509,
     der,
-    serial,
-    issuerName,
-    subjectName,
-    subjectPublicKey: bitStringBytes(spki[1]!),
-    notBefore: timeToMillis(validity[0]!),
-    notAfter: timeToMillis(validity[1]!),
+    serial: integerHex(structure.serialNumber),
+    issuerName: Buffer.from(structure.issuer.valueBeforeDecode),
+    subjectName: Buffer.from(structure.subject.valueBeforeDecode),
+    subjectPublicKey: bitStringOctets(structure.subjectPublicKeyInfo.subjectPublicKey, "subjectPublicKey"),
+    notBefore: millis(structure.notBefore, "notBefore"),
+    notAfter: millis(structure.notAfter, "notAfter"),
     extensions,
+    structure,
+  };
+}
+
+/**
+ * `read` remembered per certificate (failures are not): the leaf is parsed once per connection and
+ * the anchors once per snapshot, so a kept-alive connection's requests decode no extension again.
+ */
+export function perCertificate<T>(read: (cert: ParsedCertificate) => T): (cert: ParsedCertificate) => T {
+  const memo = new WeakMap<ParsedCertificate, T>();
+  return (cert) => {
+    if (memo.has(cert)) return memo.get(cert) as T;
+    const value = read(cert);
+    memo.set(cert, value);
+    return value;
   };
 }
 
@@ -105,54 +99,56 @@ export function extension(cert: ParsedCertificate, oid: string): Extension | und
 }
 
 /** basicConstraints: `ca` and the optional pathLenConstraint. Absent extension = not a CA. */
-export function basicConstraints(cert: ParsedCertificate): { ca: boolean; pathLen: number | undefined } {
+export const basicConstraints = perCertificate((cert): { ca: boolean; pathLen: number | undefined } => {
   const ext = extension(cert, OID.basicConstraints);
   if (!ext) return { ca: false, pathLen: undefined };
-  const parts = children(expectTag(readOne(ext.value), TAG.SEQUENCE, "BasicConstraints"));
-  let k = 0;
-  let ca = false;
-  if (parts[k]?.tag === TAG.BOOLEAN) ca = parts[k++]!.content[0] !== 0;
-  const pathLen = parts[k] ? smallInteger(parts[k]!) : undefined;
-  return { ca, pathLen };
-}
+  const value = decode(pkijs.BasicConstraints, ext.value, "BasicConstraints");
+  const pathLen = value.pathLenConstraint;
+  // pkijs hands back an Integer when the value does not fit a JS number.
+  if (pathLen !== undefined && (typeof pathLen !== "number" || pathLen < 0)) throw new Asn1Error("pathLenConstraint out of range");
+  return { ca: value.cA, pathLen };
+});
 
 /** extendedKeyUsage OIDs, or undefined when the extension is absent (= any usage). */
-export function extendedKeyUsage(cert: ParsedCertificate): string[] | undefined {
+export const extendedKeyUsage = perCertificate((cert): string[] | undefined => {
   const ext = extension(cert, OID.extKeyUsage);
-  if (!ext) return undefined;
-  return children(expectTag(readOne(ext.value), TAG.SEQUENCE, "ExtKeyUsageSyntax")).map(oidToString);
+  return ext && decode(pkijs.ExtKeyUsage, ext.value, "ExtKeyUsageSyntax").keyPurposes;
+});
+
+/** keyUsage cRLSign (bit 6), or true when the certificate has no keyUsage extension. */
+export function maySignCrls(cert: ParsedCertificate): boolean {
+  const ext = extension(cert, OID.keyUsage);
+  if (!ext) return true;
+  const bits = decodeElement(ext.value, "KeyUsage");
+  // A named BIT STRING: trailing unused bits are normal here, unlike in keys and signatures.
+  if (!(bits instanceof asn1js.BitString)) throw new Asn1Error("KeyUsage: expected a BIT STRING");
+  return ((bits.valueBlock.valueHexView[0] ?? 0) & 0x02) !== 0;
 }
 
-/** GeneralName URIs ([6] IA5String) inside a GeneralNames sequence. */
-function uris(generalNames: Tlv): string[] {
-  return children(generalNames)
-    .filter((n) => n.tag === context(6, false))
-    .map((n) => n.content.toString("latin1"));
-}
+const fetchable = (uris: string[]): string[] => uris.filter((u) => /^https?:\/\//i.test(u));
 
 /** http(s) URIs of the CRL distribution points (fullName form; relative names are not fetchable). */
 export function crlDistributionUris(cert: ParsedCertificate): string[] {
   const ext = extension(cert, OID.crlDistributionPoints);
   if (!ext) return [];
-  const out: string[] = [];
-  for (const point of children(expectTag(readOne(ext.value), TAG.SEQUENCE, "CRLDistributionPoints"))) {
-    const name = children(point).find((p) => p.tag === context(0, true)); // distributionPoint [0]
-    const fullName = name && children(name).find((n) => n.tag === context(0, true)); // fullName [0]
-    if (fullName) out.push(...uris(fullName));
-  }
-  return out.filter((u) => /^https?:\/\//i.test(u));
+  const points = decode(pkijs.CRLDistributionPoints, ext.value, "CRLDistributionPoints").distributionPoints;
+  return fetchable(
+    points.flatMap(({ distributionPoint }) =>
+      Array.isArray(distributionPoint)
+        ? distributionPoint.filter((n) => n.type === GENERAL_NAME.uniformResourceIdentifier).map((n) => String(n.value))
+        : [],
+    ),
+  );
 }
 
 /** http(s) URIs of OCSP responders named in authorityInfoAccess. */
 export function ocspUris(cert: ParsedCertificate): string[] {
   const ext = extension(cert, OID.authorityInfoAccess);
   if (!ext) return [];
-  const out: string[] = [];
-  for (const access of children(expectTag(readOne(ext.value), TAG.SEQUENCE, "AuthorityInfoAccessSyntax"))) {
-    const [method, location] = children(access);
-    if (method && location && oidToString(method) === OID.ocspMethod && location.tag === context(6, false)) {
-      out.push(location.content.toString("latin1"));
-    }
-  }
-  return out.filter((u) => /^https?:\/\//i.test(u));
+  const access = decode(pkijs.InfoAccess, ext.value, "AuthorityInfoAccessSyntax").accessDescriptions;
+  return fetchable(
+    access
+      .filter((a) => a.accessMethod === OID.ocspMethod && a.accessLocation.type === GENERAL_NAME.uniformResourceIdentifier)
+      .map((a) => String(a.accessLocation.value)),
+  );
 }

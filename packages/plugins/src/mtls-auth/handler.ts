@@ -4,15 +4,12 @@
  * trusted). Every failure is a bare 401 with one of Kong's two messages; why it failed goes to
  * the log only.
  */
-import { unexpectedErrorResponse, type AccessContext, type ClientCertificate, type ConfigView, type Consumer, type PluginEnvironment, type PluginHandler, type PluginResponse, type RefusalReason } from "@tether/core";
+import { unexpectedErrorResponse, type AccessContext, type ConfigView, type Consumer, type PluginEnvironment, type PluginHandler, type RefusalReason } from "@tether/core";
 import { alreadyAuthenticated, anonymousConsumer, authenticateAs, consumerHeaders } from "../consumer-headers.ts";
-import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
 import { consumerByCredential, consumerByField } from "./consumer-lookup.ts";
 import { certificateNames, type CertificateNames } from "./names.ts";
-import { revocationCheckerFor, type RevocationSettings } from "./revocation.ts";
 import type { MtlsAuthConfig } from "./schema.ts";
-import { buildTrustStore } from "./trust-store.ts";
-import { verifyChain } from "./verify-chain.ts";
+import { clientVerifier } from "./verify-client.ts";
 
 export const NO_CERTIFICATE = "No required TLS certificate was sent";
 export const VERIFICATION_FAILED = "TLS certificate failed verification";
@@ -34,48 +31,9 @@ function setCertificateHeaders(ctx: AccessContext, names: CertificateNames): voi
   if (names.names.length) ctx.setUpstreamHeader(CERT_SAN_HEADER, names.names.join(","));
 }
 
-/**
- * The parsed certificates of a connection: the proxy hands out one ClientCertificate object per
- * connection, so keep-alive requests parse the leaf and its chain once.
- */
-const parsedByConnection = new WeakMap<ClientCertificate, { leaf: ParsedCertificate; chain: ParsedCertificate[] } | Error>();
-
-function parsePresented(presented: ClientCertificate): { leaf: ParsedCertificate; chain: ParsedCertificate[] } | Error {
-  let parsed = parsedByConnection.get(presented);
-  if (!parsed) {
-    try {
-      parsed = { leaf: parseCertificate(presented.der), chain: parseChain(presented.presentedChain?.() ?? []) };
-    } catch (error) {
-      parsed = error instanceof Error ? error : new Error(String(error));
-    }
-    parsedByConnection.set(presented, parsed);
-  }
-  return parsed;
-}
-
-function parseChain(ders: readonly Buffer[]): ParsedCertificate[] {
-  const out: ParsedCertificate[] = [];
-  for (const der of ders) {
-    try {
-      out.push(parseCertificate(der));
-    } catch {
-      // An intermediate we cannot read cannot help build a path; the leaf may not need it.
-    }
-  }
-  return out;
-}
-
 export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnvironment, view: ConfigView): PluginHandler {
   // Built once per snapshot: the trust anchors (consumers are looked up in the snapshot's indexes).
-  const store = buildTrustStore(config.ca_certificates, view);
-  if (!store.ok) env.log.error("mtls-auth: trust store cannot be built; requests will get 500", { error: store.error });
-  const revocation = revocationCheckerFor(env);
-  const mode = config.revocation_check_mode ?? "IGNORE_CA_ERROR";
-  const settings: RevocationSettings = {
-    timeoutMs: config.http_timeout ?? 30_000,
-    cacheTtlSec: config.cert_cache_ttl ?? 60_000,
-    sslVerify: config.ssl_verify !== false,
-  };
+  const verifier = clientVerifier(config, env, view, "mtls-auth");
   const consumerBy = config.consumer_by ?? [];
   if (config.send_ca_dn) env.log.warn("mtls-auth: send_ca_dn is not supported; the CertificateRequest names no CAs");
   if (config.http_proxy_host || config.https_proxy_host) {
@@ -83,28 +41,14 @@ export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnviron
   }
 
   async function authenticate(ctx: AccessContext): Promise<Outcome> {
-    if (!store.ok) return { kind: "error", reason: store.error };
+    if (verifier.configError) return { kind: "error", reason: verifier.configError };
     const presented = ctx.clientCertificate();
     // Also the plain-HTTP case: no TLS, so no certificate can be there.
     if (!presented) return failed(NO_CERTIFICATE, "no client certificate", "no_certificate");
-
-    const parsed = parsePresented(presented);
-    if (parsed instanceof Error) return failed(VERIFICATION_FAILED, `unreadable certificate: ${parsed.message}`, "untrusted_certificate");
-    const { leaf } = parsed;
-    const chain = verifyChain(leaf, parsed.chain, store.anchors, {
-      allowPartialChain: config.allow_partial_chain,
-      now: Date.now(),
-    });
-    if (!chain.ok) return failed(VERIFICATION_FAILED, chain.reason, "untrusted_certificate");
-
-    if (mode !== "SKIP") {
-      const status = await revocation.status(leaf, chain.path[1], settings);
-      if (status === "revoked") return failed(VERIFICATION_FAILED, "certificate revoked", "revoked");
-      if (status === "unknown") {
-        if (mode === "STRICT") return failed(VERIFICATION_FAILED, "fail to check revocation", "revocation_unknown");
-        env.log.info("mtls-auth: fail to check revocation. Ignored this as `revocation_check_mode` is `IGNORE_CA_ERROR`.");
-      }
-    }
+    const verdict = await verifier.verify(presented);
+    if (verdict.kind === "error") return verdict;
+    if (verdict.kind === "failed") return failed(VERIFICATION_FAILED, verdict.reason, verdict.refusal);
+    const { leaf, anchor } = verdict;
 
     const names = certificateNames(leaf);
     if (config.skip_consumer_lookup) {
@@ -117,7 +61,7 @@ export function createMtlsAuthHandler(config: MtlsAuthConfig, env: PluginEnviron
       return { kind: "trusted" };
     }
 
-    const consumer = consumerByCredential(names.names, chain.anchor.id, view) ?? (consumerBy.length ? consumerByField(names.names, consumerBy, view) : undefined);
+    const consumer = consumerByCredential(names.names, anchor.id, view) ?? (consumerBy.length ? consumerByField(names.names, consumerBy, view) : undefined);
     if (consumer) return { kind: "consumer", consumer, names: undefined };
     if (config.default_consumer) {
       const fallback = anonymousConsumer(view, config.default_consumer);

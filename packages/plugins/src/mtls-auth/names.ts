@@ -4,8 +4,10 @@
  * form nginx puts in `$ssl_client_s_dn` (Kong's `X-Client-Cert-DN`).
  */
 import { isIPv4 } from "node:net";
-import { OID, extension, type ParsedCertificate } from "./certificate.ts";
-import { TAG, children, context, expectTag, oidToString, readOne, type Tlv } from "./der.ts";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { Asn1Error, decode, decodeElement, toBuffer } from "./asn1.ts";
+import { GENERAL_NAME, OID, extension, perCertificate, type ParsedCertificate } from "./certificate.ts";
 
 /** OpenSSL's short names for the attribute types a DN shows (others print as dotted OIDs). */
 const SHORT_NAMES: Readonly<Record<string, string>> = {
@@ -32,33 +34,31 @@ const SHORT_NAMES: Readonly<Record<string, string>> = {
 };
 
 /** The text of a directory string, or undefined for types that are not strings. */
-function stringValue(tlv: Tlv): string | undefined {
-  switch (tlv.tag) {
-    case TAG.UTF8_STRING:
-      return tlv.content.toString("utf8");
-    case 0x13: // PrintableString
-    case 0x16: // IA5String
-    case 0x14: // TeletexString (treated as Latin-1, as OpenSSL does)
-      return tlv.content.toString("latin1");
-    case 0x1e: // BMPString: UTF-16BE
-      return Buffer.from(tlv.content).swap16().toString("utf16le");
-    case 0x1c: {
-      // UniversalString: UTF-32BE
-      let out = "";
-      for (let i = 0; i + 3 < tlv.content.length; i += 4) out += String.fromCodePoint(tlv.content.readUInt32BE(i));
-      return out;
-    }
-    default:
-      return undefined;
-  }
+function stringValue(value: asn1js.AsnType): string | undefined {
+  // asn1js decodes each string type by its own charset (UTF-8, UTF-16BE, UTF-32BE; the others as Latin-1, as OpenSSL).
+  const isString =
+    value instanceof asn1js.Utf8String ||
+    value instanceof asn1js.PrintableString ||
+    value instanceof asn1js.IA5String ||
+    value instanceof asn1js.TeletexString ||
+    value instanceof asn1js.BmpString ||
+    value instanceof asn1js.UniversalString;
+  return isString ? value.valueBlock.value : undefined;
+}
+
+/** The constructed children of `element`, which must be of `type`. */
+function childrenOf(element: asn1js.AsnType, type: typeof asn1js.Sequence | typeof asn1js.Set, what: string): asn1js.AsnType[] {
+  if (!(element instanceof type)) throw new Asn1Error(`expected ${what}`);
+  return element.valueBlock.value;
 }
 
 /** The attributes of a Name in DER order: one array per RDN (multi-valued RDNs are rare). */
-function rdns(name: Buffer): { type: string; value: Tlv }[][] {
-  return children(expectTag(readOne(name), TAG.SEQUENCE, "Name")).map((rdn) =>
-    children(expectTag(rdn, TAG.SET, "RelativeDistinguishedName")).map((atv) => {
-      const [type, value] = children(atv);
-      return { type: oidToString(type!), value: value! };
+function rdns(name: Buffer): { type: string; value: asn1js.AsnType }[][] {
+  return childrenOf(decodeElement(name, "Name"), asn1js.Sequence, "a Name").map((rdn) =>
+    childrenOf(rdn, asn1js.Set, "a RelativeDistinguishedName").map((atv) => {
+      const [type, value] = childrenOf(atv, asn1js.Sequence, "an AttributeTypeAndValue");
+      if (!(type instanceof asn1js.ObjectIdentifier) || !value) throw new Asn1Error("expected an attribute type and value");
+      return { type: type.valueBlock.toString(), value };
     }),
   );
 }
@@ -90,7 +90,7 @@ export function formatDistinguishedName(name: Buffer): string {
         .map(({ type, value }) => {
           const text = stringValue(value);
           const label = SHORT_NAMES[type] ?? type;
-          return `${label}=${text === undefined ? `#${value.raw.toString("hex")}` : escapeValue(text)}`;
+          return `${label}=${text === undefined ? `#${toBuffer(value.valueBeforeDecodeView).toString("hex")}` : escapeValue(text)}`;
         })
         .join("+"),
     )
@@ -127,11 +127,11 @@ export function subjectAltNames(cert: ParsedCertificate): string[] {
   const ext = extension(cert, OID.subjectAltName);
   if (!ext) return [];
   const out: string[] = [];
-  for (const name of children(expectTag(readOne(ext.value), TAG.SEQUENCE, "GeneralNames"))) {
-    if (name.tag === context(1, false) || name.tag === context(2, false) || name.tag === context(6, false)) {
-      out.push(name.content.toString("latin1"));
-    } else if (name.tag === context(7, false)) {
-      const ip = ipText(name.content);
+  for (const name of decode(pkijs.AltName, ext.value, "GeneralNames").altNames) {
+    if (name.type === GENERAL_NAME.rfc822Name || name.type === GENERAL_NAME.dNSName || name.type === GENERAL_NAME.uniformResourceIdentifier) {
+      out.push(String(name.value));
+    } else if (name.type === GENERAL_NAME.iPAddress && name.value instanceof asn1js.OctetString) {
+      const ip = ipText(toBuffer(name.value.valueBlock.valueHexView));
       if (ip) out.push(ip);
     }
   }
@@ -146,11 +146,11 @@ export interface CertificateNames {
   readonly subjectDn: string;
 }
 
-export function certificateNames(cert: ParsedCertificate): CertificateNames {
+export const certificateNames = perCertificate((cert): CertificateNames => {
   const cn = commonName(cert);
   return {
     names: cn === undefined ? subjectAltNames(cert) : [...subjectAltNames(cert), cn],
     commonName: cn,
     subjectDn: formatDistinguishedName(cert.subjectName),
   };
-}
+});

@@ -7,28 +7,18 @@
  * trusted by its thisUpdate/nextUpdate window, as Kong's client does.
  */
 import { createHash } from "node:crypto";
+import * as asn1js from "asn1js";
+import * as pkijs from "pkijs";
+import { Asn1Error, bitStringOctets, decode, integerHex, millis, toBuffer } from "./asn1.ts";
 import { OID, extendedKeyUsage, parseCertificate, type ParsedCertificate } from "./certificate.ts";
-import {
-  DerError,
-  TAG,
-  bitStringBytes,
-  children,
-  context,
-  encode,
-  encodeOid,
-  expectTag,
-  integerHex,
-  oidToString,
-  readOne,
-  timeToMillis,
-  type Tlv,
-} from "./der.ts";
 import { DIGESTS, verifySignature } from "./signature.ts";
 
 const SHA1 = "1.3.14.3.2.26";
 const BASIC_RESPONSE = "1.3.6.1.5.5.7.48.1.1";
 /** Clock skew allowed between us and the responder. */
 const SKEW_MS = 5 * 60_000;
+/** CertStatus CHOICE: good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2]. */
+const CERT_STATUS = { good: 0, revoked: 1 } as const;
 
 const hash = (algorithm: string, data: Buffer): Buffer => createHash(algorithm).update(data).digest();
 
@@ -44,19 +34,14 @@ function certId(leaf: ParsedCertificate, issuer: ParsedCertificate, algorithm: s
 /** DER OCSPRequest for `leaf` (SHA-1 CertID, which every responder accepts). */
 export function buildOcspRequest(leaf: ParsedCertificate, issuer: ParsedCertificate): Buffer {
   const id = certId(leaf, issuer, "sha1");
-  const serialBytes = Buffer.from(leaf.serial.length % 2 ? `0${leaf.serial}` : leaf.serial, "hex");
-  // INTEGER is signed: a leading 1 bit needs a zero octet in front.
-  const serial = (serialBytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), serialBytes]) : serialBytes;
-  const reqCert = encode(
-    TAG.SEQUENCE,
-    encode(TAG.SEQUENCE, encodeOid(SHA1), encode(TAG.NULL)),
-    encode(TAG.OCTET_STRING, id.nameHash),
-    encode(TAG.OCTET_STRING, id.keyHash),
-    encode(TAG.INTEGER, serial),
-  );
-  const request = encode(TAG.SEQUENCE, reqCert);
-  const tbsRequest = encode(TAG.SEQUENCE, encode(TAG.SEQUENCE, request));
-  return encode(TAG.SEQUENCE, tbsRequest);
+  const reqCert = new pkijs.CertID({
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: SHA1, algorithmParams: new asn1js.Null() }),
+    issuerNameHash: new asn1js.OctetString({ valueHex: id.nameHash }),
+    issuerKeyHash: new asn1js.OctetString({ valueHex: id.keyHash }),
+    serialNumber: leaf.structure.serialNumber,
+  });
+  const request = new pkijs.OCSPRequest({ tbsRequest: new pkijs.TBSRequest({ requestList: [new pkijs.Request({ reqCert })] }) });
+  return Buffer.from(request.toSchema(true).toBER());
 }
 
 export interface OcspAnswer {
@@ -65,13 +50,13 @@ export interface OcspAnswer {
   readonly nextUpdate: number | undefined;
 }
 
-/** The certificate that signed the response: the issuer itself, or a delegated responder. */
-function signerKeys(issuer: ParsedCertificate, certs: Tlv | undefined, now: number): ParsedCertificate[] {
+/** The certificates that may have signed the response: the issuer itself, or a delegated responder. */
+function signerKeys(issuer: ParsedCertificate, certs: readonly pkijs.Certificate[], now: number): ParsedCertificate[] {
   const signers = [issuer];
-  for (const tlv of certs ? children(children(certs)[0]!) : []) {
+  for (const cert of certs) {
     let responder: ParsedCertificate;
     try {
-      responder = parseCertificate(tlv.raw);
+      responder = parseCertificate(Buffer.from(cert.toSchema().toBER()));
     } catch {
       continue;
     }
@@ -86,51 +71,44 @@ function signerKeys(issuer: ParsedCertificate, certs: Tlv | undefined, now: numb
   return signers;
 }
 
+/** True when `single` is about `leaf` as issued by `issuer` (a CertID hashed with a digest we know). */
+function isAbout(single: pkijs.SingleResponse, leaf: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  const digest = DIGESTS[single.certID.hashAlgorithm.algorithmId];
+  if (!digest) return false;
+  const expected = certId(leaf, issuer, digest);
+  return (
+    integerHex(single.certID.serialNumber) === expected.serial &&
+    toBuffer(single.certID.issuerNameHash.valueBlock.valueHexView).equals(expected.nameHash) &&
+    toBuffer(single.certID.issuerKeyHash.valueBlock.valueHexView).equals(expected.keyHash)
+  );
+}
+
 /** Reads a DER OCSPResponse about `leaf`; throws when it cannot be trusted or says "unknown". */
 export function evaluateOcspResponse(body: Buffer, leaf: ParsedCertificate, issuer: ParsedCertificate, now: number): OcspAnswer {
-  const [statusTlv, bytesTlv] = children(expectTag(readOne(body), TAG.SEQUENCE, "OCSPResponse"));
-  const status = expectTag(statusTlv, TAG.ENUMERATED, "responseStatus").content[0];
-  if (status !== 0) throw new DerError(`OCSP responder answered with status ${String(status)}`);
-  const [typeTlv, responseTlv] = children(expectTag(children(expectTag(bytesTlv, context(0, true), "responseBytes"))[0], TAG.SEQUENCE, "ResponseBytes"));
-  if (oidToString(typeTlv!) !== BASIC_RESPONSE) throw new DerError("not a basic OCSP response");
-  const basic = children(expectTag(readOne(expectTag(responseTlv, TAG.OCTET_STRING, "response").content), TAG.SEQUENCE, "BasicOCSPResponse"));
-  const [tbs, algorithm, signature, certs] = basic;
-  const tbsData = expectTag(tbs, TAG.SEQUENCE, "ResponseData");
-  const signatureBytes = bitStringBytes(signature!);
-  const signed = signerKeys(issuer, certs, now).some((signer) => {
+  const response = decode(pkijs.OCSPResponse, body, "OCSPResponse");
+  const status = response.responseStatus.valueBlock.valueDec;
+  if (status !== 0) throw new Asn1Error(`OCSP responder answered with status ${status}`);
+  if (response.responseBytes?.responseType !== BASIC_RESPONSE) throw new Asn1Error("not a basic OCSP response");
+  const basic = decode(pkijs.BasicOCSPResponse, response.responseBytes.response.valueBlock.valueHexView, "BasicOCSPResponse");
+  const tbsData = toBuffer(basic.tbsResponseData.tbsView);
+  const signatureBytes = bitStringOctets(basic.signature, "OCSP signature");
+  const signed = signerKeys(issuer, basic.certs ?? [], now).some((signer) => {
     try {
-      return verifySignature(algorithm!, tbsData.raw, signatureBytes, signer.x509.publicKey);
+      return verifySignature(basic.signatureAlgorithm, tbsData, signatureBytes, signer.x509.publicKey);
     } catch {
       return false;
     }
   });
-  if (!signed) throw new DerError("OCSP response is not signed by the issuer or its delegated responder");
+  if (!signed) throw new Asn1Error("OCSP response is not signed by the issuer or its delegated responder");
 
-  const fields = children(tbsData);
-  // [0] version (optional), responderID, producedAt, responses, [1] extensions (optional)
-  const first = fields[0]?.tag === context(0, true) ? 1 : 0;
-  expectTag(fields[first + 1], TAG.GENERALIZED_TIME, "producedAt");
-  const responses = expectTag(fields[first + 2], TAG.SEQUENCE, "responses");
-  for (const single of children(responses)) {
-    const parts = children(single);
-    const [idTlv, statusChoice, thisUpdateTlv] = parts;
-    const [algTlv, nameHash, keyHash, serial] = children(expectTag(idTlv, TAG.SEQUENCE, "CertID"));
-    const digest = DIGESTS[oidToString(children(algTlv!)[0]!)];
-    if (!digest) continue;
-    const expected = certId(leaf, issuer, digest);
-    const matches =
-      integerHex(serial!) === expected.serial &&
-      expectTag(nameHash, TAG.OCTET_STRING, "issuerNameHash").content.equals(expected.nameHash) &&
-      expectTag(keyHash, TAG.OCTET_STRING, "issuerKeyHash").content.equals(expected.keyHash);
-    if (!matches) continue;
-    const thisUpdate = timeToMillis(thisUpdateTlv!);
-    const nextTlv = parts.slice(3).find((p) => p.tag === context(0, true));
-    const nextUpdate = nextTlv ? timeToMillis(children(nextTlv)[0]!) : undefined;
-    if (thisUpdate > now + SKEW_MS) throw new DerError("OCSP answer is not yet valid");
-    if (nextUpdate !== undefined && nextUpdate < now - SKEW_MS) throw new DerError("OCSP answer has expired");
-    if (statusChoice?.tag === context(0, false)) return { status: "good", nextUpdate };
-    if (statusChoice?.tag === context(1, true)) return { status: "revoked", nextUpdate };
-    throw new DerError("OCSP responder does not know the certificate");
-  }
-  throw new DerError("OCSP response is not about this certificate");
+  const single = basic.tbsResponseData.responses.find((r) => isAbout(r, leaf, issuer));
+  if (!single) throw new Asn1Error("OCSP response is not about this certificate");
+  const thisUpdate = millis(single.thisUpdate, "thisUpdate");
+  const nextUpdate = single.nextUpdate && millis(single.nextUpdate, "nextUpdate");
+  if (thisUpdate > now + SKEW_MS) throw new Asn1Error("OCSP answer is not yet valid");
+  if (nextUpdate !== undefined && nextUpdate < now - SKEW_MS) throw new Asn1Error("OCSP answer has expired");
+  const choice = (single.certStatus as asn1js.BaseBlock).idBlock;
+  if (choice.tagClass === 3 && choice.tagNumber === CERT_STATUS.good) return { status: "good", nextUpdate };
+  if (choice.tagClass === 3 && choice.tagNumber === CERT_STATUS.revoked) return { status: "revoked", nextUpdate };
+  throw new Asn1Error("OCSP responder does not know the certificate");
 }

@@ -1,9 +1,11 @@
 /**
- * Verifies the signature of a signed structure (CRL, OCSP response) whose algorithm is given as
- * a DER AlgorithmIdentifier. Node's X509Certificate.verify covers certificates only.
+ * Verifies the signature of a signed structure (CRL, OCSP response) whose algorithm pkijs read.
+ * Node's X509Certificate.verify covers certificates only; pkijs's own verify goes through
+ * WebCrypto and is asynchronous, where node:crypto's is synchronous and is what certificates use.
  */
 import { constants, verify, type KeyObject } from "node:crypto";
-import { DerError, TAG, children, context, oidToString, smallInteger, type Tlv } from "./der.ts";
+import * as pkijs from "pkijs";
+import { Asn1Error } from "./asn1.ts";
 
 const HASHES: Readonly<Record<string, string | null>> = {
   "1.2.840.10045.4.3.2": "sha256", // ecdsa-with-SHA256
@@ -26,31 +28,21 @@ export const DIGESTS: Readonly<Record<string, string>> = {
 
 const RSASSA_PSS = "1.2.840.113549.1.1.10";
 
-function pssParameters(params: Tlv | undefined): { hash: string; saltLength: number } {
-  let hash = "sha1";
-  let saltLength = 20; // RFC 4055 defaults
-  for (const field of params ? children(params) : []) {
-    if (field.tag === context(0, true)) {
-      const oid = oidToString(children(children(field)[0]!)[0]!);
-      const name = DIGESTS[oid];
-      if (!name) throw new DerError(`unsupported RSASSA-PSS digest ${oid}`);
-      hash = name;
-    } else if (field.tag === context(2, true)) {
-      saltLength = smallInteger(children(field)[0]!);
-    }
-  }
-  return { hash, saltLength };
+function pssParameters(params: pkijs.AlgorithmIdentifier["algorithmParams"]): { hash: string; saltLength: number } {
+  // Absent parameters are RFC 4055's defaults, which pkijs fills in (SHA-1, salt 20).
+  const pss = params === undefined ? new pkijs.RSASSAPSSParams() : new pkijs.RSASSAPSSParams({ schema: params });
+  const hash = DIGESTS[pss.hashAlgorithm.algorithmId];
+  if (!hash) throw new Asn1Error(`unsupported RSASSA-PSS digest ${pss.hashAlgorithm.algorithmId}`);
+  return { hash, saltLength: pss.saltLength };
 }
 
 /** SHA-1 signatures and unknown algorithms throw: the caller reports "unable to check". */
-export function verifySignature(algorithm: Tlv, data: Buffer, signature: Buffer, key: KeyObject): boolean {
-  if (algorithm.tag !== TAG.SEQUENCE) throw new DerError("expected an AlgorithmIdentifier");
-  const [oidTlv, params] = children(algorithm);
-  const oid = oidToString(oidTlv!);
+export function verifySignature(algorithm: pkijs.AlgorithmIdentifier, data: Buffer, signature: Buffer, key: KeyObject): boolean {
+  const oid = algorithm.algorithmId;
   if (oid === RSASSA_PSS) {
-    const { hash, saltLength } = pssParameters(params);
+    const { hash, saltLength } = pssParameters(algorithm.algorithmParams);
     return verify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
   }
-  if (!(oid in HASHES)) throw new DerError(`unsupported signature algorithm ${oid}`);
+  if (!(oid in HASHES)) throw new Asn1Error(`unsupported signature algorithm ${oid}`);
   return verify(HASHES[oid] ?? null, data, key, signature);
 }

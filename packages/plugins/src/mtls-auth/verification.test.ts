@@ -6,9 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createMtlsPki, createPki, type MtlsPki, type Pem, type TestPki } from "../../../../test/fixtures/pki/index.ts";
+import * as asn1js from "asn1js";
 import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
 import { checkCrl, parseCrl } from "./crl.ts";
-import { TAG, encode, encodeOid, oidToString, readOne } from "./der.ts";
 import { certificateNames, formatDistinguishedName } from "./names.ts";
 import { buildOcspRequest, evaluateOcspResponse } from "./ocsp.ts";
 import type { TrustAnchor } from "./trust-store.ts";
@@ -32,31 +32,42 @@ describe("mtls-auth verification pieces", () => {
   });
   after(() => fs.rmSync(pki.dir, { recursive: true, force: true }));
 
-  describe("DER", () => {
-    it("round-trips OIDs", () => {
-      for (const oid of ["2.5.29.19", "1.3.6.1.5.5.7.48.1.1", "1.2.840.113549.1.1.11", "2.5.29.37.0"]) {
-        assert.equal(oidToString(readOne(encodeOid(oid))), oid);
-      }
+  describe("reading", () => {
+    it("refuses a certificate with bytes after it, truncated, or with a length past its end", () => {
+      const der = new X509Certificate(pki.clients.alice.cert).raw;
+      // OpenSSL alone would read the first: it ignores what follows the certificate.
+      assert.throws(() => parseCertificate(Buffer.concat([der, Buffer.from([0])])), /trailing bytes/);
+      assert.throws(() => parseCertificate(der.subarray(0, der.length - 1)));
+      assert.throws(() => parseCrl(Buffer.from([0x30, 0x05, 0x01])));
     });
 
-    it("refuses a length that runs past the buffer", () => {
-      assert.throws(() => readOne(Buffer.from([0x30, 0x05, 0x01])));
+    it("refuses a CRL whose signature BIT STRING claims unused bits (an unsigned byte changed)", () => {
+      const der = Buffer.from(m.crl.der);
+      // The signature is the last element: 0x03 <len> <unused bits> …; find its unused-bits octet.
+      const at = der.lastIndexOf(0x03, der.length - 64);
+      der[at + 2] = 1;
+      assert.throws(() => checkCrl(parseCrl(der), parse(m.crl.good), ca, now), /unused bits/);
     });
   });
 
   describe("names", () => {
-    const name = (...rdns: [string, number, string][]) =>
-      encode(TAG.SEQUENCE, ...rdns.map(([oid, tag, value]) => encode(TAG.SET, encode(TAG.SEQUENCE, encodeOid(oid), encode(tag, Buffer.from(value, "utf8"))))));
+    const STRINGS = { printable: asn1js.PrintableString, utf8: asn1js.Utf8String } as const;
+    const name = (...rdns: [string, keyof typeof STRINGS, string][]) =>
+      Buffer.from(
+        new asn1js.Sequence({
+          value: rdns.map(([oid, type, value]) => new asn1js.Set({ value: [new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: oid }), new STRINGS[type]({ value })] })] })),
+        }).toBER(),
+      );
 
     it("formats the subject as RFC 2253, last RDN first (nginx's $ssl_client_s_dn)", () => {
-      assert.equal(formatDistinguishedName(name(["2.5.4.6", 0x13, "US"], ["2.5.4.10", TAG.UTF8_STRING, "KONG"], ["2.5.4.3", TAG.UTF8_STRING, "kongclient"])), "CN=kongclient,O=KONG,C=US");
+      assert.equal(formatDistinguishedName(name(["2.5.4.6", "printable", "US"], ["2.5.4.10", "utf8", "KONG"], ["2.5.4.3", "utf8", "kongclient"])), "CN=kongclient,O=KONG,C=US");
     });
 
     it("escapes as OpenSSL's XN_FLAG_RFC2253 does", () => {
-      assert.equal(formatDistinguishedName(name(["2.5.4.3", TAG.UTF8_STRING, 'a,b+c"d\\e<f>g;h'])), 'CN=a\\,b\\+c\\"d\\\\e\\<f\\>g\\;h');
-      assert.equal(formatDistinguishedName(name(["2.5.4.3", TAG.UTF8_STRING, "#lead "])), "CN=\\#lead\\ ");
-      assert.equal(formatDistinguishedName(name(["2.5.4.3", TAG.UTF8_STRING, "é"])), "CN=\\C3\\A9");
-      assert.equal(formatDistinguishedName(name(["1.2.3.4", TAG.UTF8_STRING, "x"])), "1.2.3.4=x");
+      assert.equal(formatDistinguishedName(name(["2.5.4.3", "utf8", 'a,b+c"d\\e<f>g;h'])), 'CN=a\\,b\\+c\\"d\\\\e\\<f\\>g\\;h');
+      assert.equal(formatDistinguishedName(name(["2.5.4.3", "utf8", "#lead "])), "CN=\\#lead\\ ");
+      assert.equal(formatDistinguishedName(name(["2.5.4.3", "utf8", "é"])), "CN=\\C3\\A9");
+      assert.equal(formatDistinguishedName(name(["1.2.3.4", "utf8", "x"])), "1.2.3.4=x");
     });
 
     it("lists SAN values in certificate order, then the CN", () => {

@@ -1,5 +1,8 @@
+import type { PluginInstance } from "@tether/core";
 import type { PluginAdminReply, PluginAdminRoute } from "../admin-routes.ts";
 import { allOidcCaches } from "./caches.ts";
+import { publicJwk, type PublicJwk } from "./client-jwk.ts";
+import type { OpenIdConnectConfig } from "./schema.ts";
 import type { IssuerState } from "./issuers.ts";
 
 /** Kong's issuer object: `{id, issuer, created_at, configuration, keys}`. */
@@ -38,8 +41,25 @@ function clear(key?: string): PluginAdminReply {
 }
 
 /**
- * `/openid-connect/issuers` (discovery cache) and `/openid-connect/jwks` (the plugin's own
- * public keys for `private_key_jwt`; Tether generates none yet, so the set is empty).
+ * Kong's `{"keys": [...]}`: the public halves of the gateway's `client_jwk` keys, across every
+ * openid-connect instance, once each — what an IdP registers to check `private_key_jwt`
+ * assertions. Private members never leave (only public members are copied).
+ */
+export function gatewayJwks(plugins: readonly PluginInstance[]): { keys: PublicJwk[] } {
+  const keys = new Map<string, PublicJwk>();
+  for (const plugin of plugins) {
+    if (plugin.name !== "openid-connect") continue;
+    for (const jwk of (plugin.config as Partial<OpenIdConnectConfig>).client_jwk ?? []) {
+      const pub = publicJwk(jwk);
+      if (pub) keys.set(JSON.stringify(pub), pub);
+    }
+  }
+  return { keys: [...keys.values()] };
+}
+
+/**
+ * `/openid-connect/issuers` (discovery cache) and `/openid-connect/jwks` (the public keys of
+ * `client_jwk`, read from the store: Kong lists the keys it generated, Tether generates none).
  * Tether keeps discovery in process memory, not in the database: the list is what this node
  * discovered since it started, and an issuer appears after its first request.
  */
@@ -55,5 +75,5 @@ export const openIdConnectAdminRoutes: readonly PluginAdminRoute[] = [
   },
   { method: "DELETE", path: "/openid-connect/issuers", handle: () => clear() },
   { method: "DELETE", path: "/openid-connect/issuers/:issuer", handle: ({ issuer }) => clear(issuer ?? "") },
-  { method: "GET", path: "/openid-connect/jwks", handle: () => ({ status: 200, body: { keys: [] } }) },
+  { method: "GET", path: "/openid-connect/jwks", handle: async (_params, context) => ({ status: 200, body: gatewayJwks(await context.plugins()) }) },
 ];

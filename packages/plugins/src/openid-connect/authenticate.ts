@@ -64,6 +64,7 @@ export async function authenticateToken(ctx: AccessContext, state: IssuerState, 
     pop: true,
     expiresAt: expOf(jwt) ?? expOf(result),
     hide: hideToken(found, config.bearer_token_cookie_name),
+    ...(found.dpop ? { dpopScheme: true } : {}),
   };
 }
 

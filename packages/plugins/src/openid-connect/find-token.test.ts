@@ -136,3 +136,35 @@ describe("bearerCredentials", () => {
     assert.equal(bearerCredentials(`Bearer ${" ".repeat(16_000)}`), undefined);
   });
 });
+
+describe("Authorization: DPoP (proof_of_possession_dpop)", () => {
+  it("is read only when DPoP is on, and marked as such", () => {
+    assert.deepEqual(findBearerToken(ctx(["Authorization", "DPoP abc"]), at(all)), { kind: "none" });
+    assert.deepEqual(findBearerToken(ctx(["Authorization", "dpop \tabc "]), { ...at(all), dpop: true }), {
+      kind: "found", token: "abc", location: "header", header: "authorization", dpop: true,
+    });
+    assert.equal((findBearerToken(ctx(["Authorization", "Bearer abc"]), { ...at(all), dpop: true }) as { dpop?: true }).dpop, undefined);
+  });
+  it("refuses Bearer and DPoP Authorization headers together (RFC 9449 7.2: invalid_request)", () => {
+    assert.deepEqual(findBearerToken(ctx(["Authorization", "Bearer a", "Authorization", "DPoP a"]), { ...at(all), dpop: true }), { kind: "ambiguous" });
+  });
+});
+
+describe("failureResponse with DPoP", () => {
+  const config = { expose_error_code: true, proof_of_possession_dpop: "strict" } as OpenIdConnectConfig;
+  it("strict: the DPoP scheme, Kong's algs first (sorted), and DPoP-Nonce when the failure has one", () => {
+    const res = failureResponse(config, "idp.test", { error: "use_dpop_nonce", description: "Unable to validate the DPoP proof", reason: "x", nonce: "n1" });
+    assert.equal(res.status, 401);
+    assert.equal(
+      res.headers!["WWW-Authenticate"],
+      'DPoP algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA", realm="idp.test", error="use_dpop_nonce", error_description="Unable to validate the DPoP proof"',
+    );
+    assert.equal(res.headers!["DPoP-Nonce"], "n1");
+  });
+  it("optional: the Bearer scheme, no algs; invalid_dpop_proof is a 401", () => {
+    const res = failureResponse({ ...config, proof_of_possession_dpop: "optional" }, "r", { error: "invalid_dpop_proof", reason: "x" });
+    assert.equal(res.status, 401);
+    assert.equal(res.headers!["WWW-Authenticate"], 'Bearer realm="r", error="invalid_dpop_proof"');
+    assert.equal(res.headers!["DPoP-Nonce"], undefined);
+  });
+});

@@ -4,7 +4,8 @@ export type BearerParamType = "header" | "query" | "body" | "cookie";
 export type BodyKind = "form" | "json";
 
 export type TokenSearch =
-  | { kind: "found"; token: string; location: BearerParamType; header?: string; body?: BodyKind }
+  /** `dpop`: sent as `Authorization: DPoP <token>` (RFC 9449 section 7.1). */
+  | { kind: "found"; token: string; location: BearerParamType; header?: string; body?: BodyKind; dpop?: true }
   | { kind: "none" }
   /** More than one Authorization header (or token in one location): RFC 6750's invalid_request. */
   | { kind: "ambiguous" };
@@ -14,12 +15,15 @@ export interface TokenLocations {
   cookieName?: string | null | undefined;
   /** `bearer_token_header_name` (3.15): only this header is read in the `header` location. */
   headerName?: string | null | undefined;
+  /** `proof_of_possession_dpop` is on: `Authorization: DPoP <token>` is accepted too. */
+  dpop?: boolean | undefined;
 }
 
 /** Largest body searched for `access_token`; a larger one is forwarded untouched, unsearched. */
 export const BODY_SEARCH_LIMIT = 1024 * 1024;
 
-function rawHeaderValues(ctx: AccessContext, name: string): string[] {
+/** Every value of header `name` (lower case) as received, repeated headers included. */
+export function rawHeaderValues(ctx: AccessContext, name: string): string[] {
   const values: string[] = [];
   for (let i = 0; i < ctx.rawHeaders.length; i += 2)
     if (ctx.rawHeaders[i]!.toLowerCase() === name) values.push(ctx.rawHeaders[i + 1]!);
@@ -41,17 +45,23 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  * (177 ms of CPU for one 16 KB header): a denial of service any client could send.
  */
 export function bearerCredentials(header: string): string | undefined {
-  if (header.length < 7 || header.slice(0, 6).toLowerCase() !== "bearer") return undefined;
+  return schemeCredentials(header, "bearer");
+}
+
+/** The credentials of `<scheme> <token>`, `scheme` given in lower case (see bearerCredentials). */
+export function schemeCredentials(header: string, scheme: "bearer" | "dpop"): string | undefined {
+  const n = scheme.length;
+  if (header.length < n + 1 || header.slice(0, n).toLowerCase() !== scheme) return undefined;
   const blank = (c: string): boolean => c === " " || c === "\t";
-  if (!blank(header[6]!)) return undefined;
-  let start = 7;
+  if (!blank(header[n]!)) return undefined;
+  let start = n + 1;
   while (start < header.length && blank(header[start]!)) start++;
   let end = header.length;
   while (end > start && blank(header[end - 1]!)) end--;
   return end > start ? header.slice(start, end) : undefined;
 }
 
-function fromHeaders(ctx: AccessContext, headerName: string | null | undefined): TokenSearch {
+function fromHeaders(ctx: AccessContext, { headerName, dpop }: TokenLocations): TokenSearch {
   if (headerName) {
     const name = headerName.toLowerCase();
     const values = rawHeaderValues(ctx, name);
@@ -64,6 +74,8 @@ function fromHeaders(ctx: AccessContext, headerName: string | null | undefined):
   if (authorization.length > 1) return { kind: "ambiguous" };
   const bearer = bearerCredentials(authorization[0] ?? "");
   if (bearer !== undefined) return { kind: "found", token: bearer, location: "header", header: "authorization" };
+  const proofBound = dpop ? schemeCredentials(authorization[0] ?? "", "dpop") : undefined;
+  if (proofBound !== undefined) return { kind: "found", token: proofBound, location: "header", header: "authorization", dpop: true };
   for (const name of ["access-token", "access_token", "x-access-token"]) {
     const values = rawHeaderValues(ctx, name);
     if (values.length > 1) return { kind: "ambiguous" };
@@ -81,7 +93,7 @@ function fromHeaders(ctx: AccessContext, headerName: string | null | undefined):
 export function findBearerToken(ctx: AccessContext, where: TokenLocations, bodyTokens?: BodyTokens): TokenSearch {
   const { locations } = where;
   if (locations.includes("header")) {
-    const found = fromHeaders(ctx, where.headerName);
+    const found = fromHeaders(ctx, where);
     if (found.kind !== "none") return found;
   }
   if (locations.includes("query")) {

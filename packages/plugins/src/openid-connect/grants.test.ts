@@ -30,10 +30,17 @@ describe("grant requests", () => {
     assert.equal(grantScope(["openid"], "password"), "openid");
   });
   it("token endpoint auth: configured, else client_auth, else basic with a secret", () => {
-    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: "client_secret_post", client_auth: null }, "s"), "client_secret_post");
-    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: null, client_auth: ["none"] }, "s"), "none");
-    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: null, client_auth: null }, "s"), "client_secret_basic");
-    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: null, client_auth: null }, undefined), "none");
+    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: "client_secret_post", client_auth: null }, "s", "password"), "client_secret_post");
+    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: null, client_auth: ["none"] }, "s", "password"), "none");
+    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: null, client_auth: null }, "s", "password"), "client_secret_basic");
+    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: null, client_auth: null }, undefined, "password"), "none");
+  });
+  it("token endpoint auth: the gateway's certificate and key serve its own client, not the caller's client_credentials", () => {
+    for (const method of ["tls_client_auth", "self_signed_tls_client_auth", "private_key_jwt"] as const) {
+      assert.equal(tokenAuthMethod({ token_endpoint_auth_method: method, client_auth: null }, "s", "password"), method);
+      assert.equal(tokenAuthMethod({ token_endpoint_auth_method: null, client_auth: [method] }, "s", "client_credentials"), "client_secret_basic");
+    }
+    assert.equal(tokenAuthMethod({ token_endpoint_auth_method: "client_secret_post", client_auth: null }, "s", "client_credentials"), "client_secret_post");
   });
   it("token cache key: salted, holds no credential, differs per password and salt", () => {
     const inputs = { endpoint: "https://idp/token", grant: "password", clientId: "c", credentials: ["alice", "s3cret-password"] as const, extras: [] };

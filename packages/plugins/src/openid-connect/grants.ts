@@ -3,8 +3,10 @@ import * as oidc from "openid-client";
 import type { AccessContext, Logger } from "@tether/core";
 import { tokenCacheExpiry, tokenCacheKey } from "./cache-keys.ts";
 import type { OidcCaches } from "./caches.ts";
-import { clientAuth } from "./client-auth.ts";
+import type { GatewayAuth, IdpCall } from "./gateway-auth.ts";
 import type { GrantCredentials, GrantType } from "./grant-credentials.ts";
+import { isTlsClientAuth } from "./idp-endpoints.ts";
+import { idpErrorText, isTrustFailure } from "./idp-requests.ts";
 import { headerOf, pairs, type Pair } from "./introspection.ts";
 import type { IssuerState } from "./issuers.ts";
 import type { OidcClientAuthMethod, OpenIdConnectConfig } from "./schema.ts";
@@ -28,9 +30,16 @@ export type GrantOutcome =
 /** One salt per process when `cache_tokens_salt` is unset: the cache is per process too. */
 const PROCESS_SALT = randomBytes(32);
 
-/** How the gateway authenticates at the token endpoint (reference 3.15, Client). */
-export function tokenAuthMethod(config: Pick<OpenIdConnectConfig, "token_endpoint_auth_method" | "client_auth">, secret: string | undefined): OidcClientAuthMethod {
-  return config.token_endpoint_auth_method ?? config.client_auth?.[0] ?? (secret ? "client_secret_basic" : "none");
+/**
+ * How the client authenticates at the token endpoint (reference 3.15, Client). The password grant
+ * authenticates as the gateway's client; client_credentials forwards the caller's own client id
+ * and secret, so the gateway's certificate and key are not used there (Kong: mTLS client
+ * authentication is not used for the client credentials grant, reference 3.13).
+ */
+export function tokenAuthMethod(config: Pick<OpenIdConnectConfig, "token_endpoint_auth_method" | "client_auth">, secret: string | undefined, grant: GrantType): OidcClientAuthMethod {
+  const method = config.token_endpoint_auth_method ?? config.client_auth?.[0] ?? (secret ? "client_secret_basic" : "none");
+  const gatewayOwn = isTlsClientAuth(method) || method === "private_key_jwt";
+  return grant === "client_credentials" && gatewayOwn ? "client_secret_basic" : method;
 }
 
 /** Extra arguments and headers for the token request: static ones and those taken from the caller. */
@@ -64,7 +73,7 @@ export class GrantRunner {
   constructor(
     private readonly config: OpenIdConnectConfig,
     private readonly caches: OidcCaches,
-    private readonly fetch: typeof globalThis.fetch,
+    private readonly gateway: GatewayAuth,
     private readonly log: Logger,
   ) {
     this.salt = config.cache_tokens_salt ?? PROCESS_SALT;
@@ -72,15 +81,14 @@ export class GrantRunner {
 
   async run(state: IssuerState, credentials: GrantCredentials, ctx: AccessContext): Promise<GrantOutcome> {
     const { config } = this;
-    const endpoint = config.token_endpoint ?? state.metadata.token_endpoint;
-    if (!endpoint) return { ok: false, reason: "token endpoint was not specified", unexpected: true };
     const password = credentials.grant === "password";
     // The password grant authenticates as the configured client; client_credentials as the caller.
     const clientId = password ? (config.client_id?.[0] ?? undefined) : credentials.user;
     const secret = password ? (config.client_secret?.[0] ?? undefined) : credentials.secret;
     if (!clientId) return { ok: false, reason: "the password grant needs config.client_id", unexpected: true };
-    const auth = clientAuth(tokenAuthMethod(config, secret), secret, "token");
-    if (typeof auth === "string") return { ok: false, reason: auth, unexpected: true };
+    const prepared = await this.gateway.prepare("token", tokenAuthMethod(config, secret, credentials.grant), state.metadata, secret);
+    if (!prepared.ok) return { ok: false, reason: prepared.reason, unexpected: true };
+    const { endpoint } = prepared.call;
 
     const extras = tokenExtras(config, ctx, credentials.grant);
     const caching = config.cache_tokens !== false;
@@ -97,7 +105,7 @@ export class GrantRunner {
     }
     let inflight = caching ? this.caches.granting.get(key) : undefined;
     if (!inflight) {
-      inflight = this.request(state, endpoint, clientId, auth, credentials, extras);
+      inflight = this.request(state, prepared.call, clientId, credentials, extras);
       if (caching) {
         this.caches.granting.set(key, inflight);
         const settle = (): void => {
@@ -114,28 +122,28 @@ export class GrantRunner {
       return { ok: true, tokens: await inflight, cached: false };
     } catch (error) {
       // Only what the IdP said (error code, description) is logged: never the credentials.
-      const reason = describe(error);
+      const reason = idpErrorText(error);
       this.log.info("openid-connect: token endpoint refused the grant", { grant: credentials.grant, endpoint, error: reason });
-      return { ok: false, reason: `unable to authenticate with the ${credentials.grant} grant (${reason})`, unexpected: false };
+      return { ok: false, reason: `unable to authenticate with the ${credentials.grant} grant (${reason})`, unexpected: isTrustFailure(error) };
     }
   }
 
   private async request(
     state: IssuerState,
-    endpoint: string,
+    call: IdpCall,
     clientId: string,
-    auth: oidc.ClientAuth,
     credentials: GrantCredentials,
     extras: { headers: Pair[]; args: Pair[] },
   ): Promise<GrantedTokens> {
+    const { endpoint } = call;
     const server: oidc.ServerMetadata = { ...state.metadata, token_endpoint: endpoint };
-    const client = new oidc.Configuration(server, clientId, undefined, auth);
+    const client = new oidc.Configuration(server, clientId, undefined, call.auth);
     const replayNames = (this.config.token_headers_replay ?? []).map((n) => n.toLowerCase());
     let replay: Pair[] = [];
     client[oidc.customFetch] = async (url, options) => {
       const headers = new Headers(options.headers);
       for (const [name, value] of extras.headers) headers.set(name, value);
-      const response = await this.fetch(url, { ...options, headers } as RequestInit);
+      const response = await call.fetch(url, { ...options, headers } as RequestInit);
       const prefix = this.config.token_headers_prefix ?? "";
       replay = replayNames.flatMap((name) => {
         const value = response.headers.get(name);
@@ -177,10 +185,4 @@ function withCredentials(params: URLSearchParams, credentials: GrantCredentials)
 export function grantScope(scopes: readonly string[] | null | undefined, grant: GrantType): string | undefined {
   const list = (scopes ?? []).filter((s) => grant === "password" || s !== "openid");
   return list.length > 0 ? list.join(" ") : undefined;
-}
-
-/** An IdP error as a short reason: its `error` code and description, or the transport error. */
-function describe(error: unknown): string {
-  if (error instanceof oidc.ResponseBodyError) return error.error_description ? `${error.error}: ${error.error_description}` : error.error;
-  return error instanceof Error ? error.message : String(error);
 }

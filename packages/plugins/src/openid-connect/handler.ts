@@ -1,17 +1,19 @@
-import { unexpectedErrorResponse, type AccessContext, type BindingOutcome, type RefusalReason, type ConfigView, type PluginEnvironment, type PluginHandler, type PluginInstanceInfo, type PluginResponse } from "@tether/core";
+import { unexpectedErrorResponse, type AccessContext, type BindingOutcome, type ProofKind, type RefusalReason, type ConfigView, type PluginEnvironment, type PluginHandler, type PluginInstanceInfo, type PluginResponse } from "@tether/core";
 import { alreadyAuthenticated, anonymousConsumer, authenticateAs } from "../consumer-headers.ts";
 import { authenticateGrant } from "./authenticate-grant.ts";
 import { authenticateToken, type AuthenticatorDeps } from "./authenticate.ts";
 import { oidcCachesFor } from "./caches.ts";
 import { failureResponse, type Failure } from "./challenge.ts";
 import { forbiddenClaim, requirementFailure, type Claims, type Requirement } from "./claims.ts";
+import { certificateFromHeader } from "./cert-header/from-header.ts";
 import { consumerMapping, credentialIdentifier, findConsumer } from "./consumer.ts";
 import type { BearerParamType } from "./find-token.ts";
+import { GatewayAuth } from "./gateway-auth.ts";
 import { GrantRunner } from "./grants.ts";
-import { reportingFetch } from "./idp-requests.ts";
 import { Introspector } from "./introspection.ts";
 import type { IssuerState } from "./issuers.ts";
-import { boundThumbprint, checkCertificateBinding } from "./proof-of-possession.ts";
+import { createDpopCheck } from "./dpop/verifier.ts";
+import { boundThumbprint, checkCertificateBinding, mtlsApplies } from "./proof-of-possession.ts";
 import type { OpenIdConnectConfig } from "./schema.ts";
 import { admitSession } from "./session/admission.ts";
 import { authenticateSession } from "./session/authenticate-session.ts";
@@ -22,6 +24,9 @@ import { claimHeaders, introspectionHeaderValue, upstreamTokenHeader } from "./u
 import { invalid, type Verified, type VerifyOutcome } from "./verified.ts";
 
 export { upstreamTokenHeader } from "./upstream-headers.ts";
+
+/** How the binding of this request was decided, and by which proof (for the tether_ counters). */
+type BindingDecided = { binding: BindingOutcome; proof?: ProofKind };
 
 /** Which refusal a failed claim requirement counts as. */
 const REQUIREMENT_REFUSALS: Record<Requirement["kind"], RefusalReason> = { scopes: "scopes", audience: "wrong_audience", groups: "claims", roles: "claims" };
@@ -49,22 +54,27 @@ export function createOpenIdConnectHandler(
 ): PluginHandler {
   const caches = oidcCachesFor(env);
   const issuers = config.ssl_verify !== false ? caches.verified : caches.unverified;
+  const gateway = new GatewayAuth(config, view, env, issuers.fetch);
   const deps: AuthenticatorDeps = {
     config,
     caches,
     issuers,
-    introspector: new Introspector(config, caches, reportingFetch("introspection", issuers.fetch, env.metrics), env.log),
+    introspector: new Introspector(config, caches, gateway, env.log),
     where: {
       locations: (config.bearer_token_param_type ?? ["header", "query", "body"]) as BearerParamType[],
       cookieName: config.bearer_token_cookie_name,
       headerName: config.bearer_token_header_name,
+      dpop: (config.proof_of_possession_dpop ?? "off") !== "off",
     },
   };
   const methods = new Set<string>(config.auth_methods ?? []);
-  const grants = methods.has("password") || methods.has("client_credentials") ? new GrantRunner(config, caches, reportingFetch("token", issuers.fetch, env.metrics), env.log) : undefined;
+  const grants = methods.has("password") || methods.has("client_credentials") ? new GrantRunner(config, caches, gateway, env.log) : undefined;
   const sessions = methods.has("session") ? new SessionCookies(config, sessionSecret(config, env)) : undefined;
   const disableSession = new Set<string>(config.disable_session ?? []);
   const popMode = config.proof_of_possession_mtls ?? "off";
+  // A TLS terminator in front forwards the certificate in a header (3.15): used instead of the connection's.
+  const fromHeader = config.proof_of_possession_mtls_from_header ? certificateFromHeader(config.proof_of_possession_mtls_from_header, env, view) : undefined;
+  const dpop = createDpopCheck(config, env);
   const here = { id: instance.id, pop: popMode, methodsValidation: config.proof_of_possession_auth_methods_validation !== false };
   const mapping = consumerMapping(config);
   const requirements: Requirement[] = [
@@ -86,9 +96,9 @@ export function createOpenIdConnectHandler(
    * `unauthorized_destroy_session`, `forbidden_destroy_session`), then the anonymous consumer
    * when configured (Kong's logical OR), else the challenge.
    */
-  const refuse = (ctx: AccessContext, state: IssuerState | undefined, failure: Failure, cookie: SessionRead["kind"], binding?: BindingOutcome): PluginResponse | undefined => {
+  const refuse = (ctx: AccessContext, state: IssuerState | undefined, failure: Failure, cookie: SessionRead["kind"], decided?: BindingDecided): PluginResponse | undefined => {
     env.log.info("openid-connect: request refused", { reason: failure.reason, error: failure.error });
-    ctx.authOutcome = { plugin: "openid-connect", refused: failure.kind ?? "other", ...(binding ? { binding } : {}) };
+    ctx.authOutcome = { plugin: "openid-connect", refused: failure.kind ?? "other", ...decided };
     const destroy =
       failure.error === "invalid_token" ? config.unauthorized_destroy_session !== false : failure.error === "insufficient_scope" && config.forbidden_destroy_session !== false;
     if (sessions && cookie !== "none" && destroy) sessions.clear(ctx);
@@ -170,6 +180,7 @@ export function createOpenIdConnectHandler(
 
   return {
     async access(ctx: AccessContext) {
+      fromHeader?.strip(ctx);
       if (ctx.method === "OPTIONS" && config.run_on_preflight === false) return undefined;
       if (config.anonymous && alreadyAuthenticated(ctx)) return undefined;
       let state: IssuerState;
@@ -194,21 +205,32 @@ export function createOpenIdConnectHandler(
       }
       const auth: Verified = outcome;
 
-      let binding: BindingOutcome = "not_checked";
-      if (auth.pop) {
-        const pop = checkCertificateBinding(popMode, auth.bindingClaims, ctx.clientCertificate());
-        if (!pop.ok) return refuse(ctx, state, { error: "invalid_token", description: pop.description, reason: pop.description, kind: "binding" }, read.kind, pop.binding);
-        binding = pop.binding;
+      let decided: BindingDecided = { binding: "not_checked" };
+      if (auth.pop && dpop && !mtlsApplies(popMode, auth.bindingClaims)) {
+        const proof = await dpop.verify(ctx, auth);
+        // An invalid proof decided nothing about the binding: only its refusal reason is counted.
+        const byDpop: BindingDecided | undefined = proof.binding ? { binding: proof.binding, proof: "dpop" } : undefined;
+        if (!proof.ok) return refuse(ctx, state, proof.failure, read.kind, byDpop);
+        decided = byDpop ?? decided;
+      } else if (auth.pop) {
+        const presented = fromHeader ? await fromHeader.certificate(ctx) : { certificate: ctx.clientCertificate() };
+        if ("unexpected" in presented) {
+          env.log.error("openid-connect: cannot verify the forwarded client certificate", { reason: presented.unexpected });
+          return unexpectedErrorResponse;
+        }
+        const pop = checkCertificateBinding(popMode, auth.bindingClaims, presented.certificate);
+        decided = { binding: pop.binding, proof: "mtls" };
+        if (!pop.ok) return refuse(ctx, state, { error: "invalid_token", description: pop.description, reason: pop.description, kind: "binding" }, read.kind, decided);
       }
 
       const sources: Claims[] = [auth.introspection, auth.jwt].filter((s): s is Claims => s !== undefined);
       const denied = authorize(sources);
-      if (denied) return refuse(ctx, state, denied, read.kind, binding);
+      if (denied) return refuse(ctx, state, denied, read.kind, decided);
 
       const consumer = mapping ? findConsumer(view, mapping, sources) : undefined;
       if (mapping && !consumer && config.consumer_optional !== true)
-        return refuse(ctx, state, { error: "insufficient_scope", reason: "kong consumer was not found", kind: "claims" }, read.kind, binding);
-      ctx.authOutcome = { plugin: "openid-connect", binding };
+        return refuse(ctx, state, { error: "insufficient_scope", reason: "kong consumer was not found", kind: "claims" }, read.kind, decided);
+      ctx.authOutcome = { plugin: "openid-connect", ...decided };
       authenticateAs(ctx, { consumer, credential: credentialIdentifier(config.credential_claim, sources), anonymous: false });
       await setUpstream(ctx, auth, sources);
       keepSession(ctx, auth, read);

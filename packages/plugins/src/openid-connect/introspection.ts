@@ -1,8 +1,9 @@
 import * as oidc from "openid-client";
 import type { AccessContext, Logger } from "@tether/core";
-import { clientAuth } from "./client-auth.ts";
 import { introspectionCacheKey, introspectionExpiry, sha256 } from "./cache-keys.ts";
 import type { OidcCaches } from "./caches.ts";
+import type { GatewayAuth, IdpCall } from "./gateway-auth.ts";
+import { idpErrorText, isTrustFailure } from "./idp-requests.ts";
 import type { IssuerState } from "./issuers.ts";
 import type { OidcClientAuthMethod, OpenIdConnectConfig } from "./schema.ts";
 
@@ -73,7 +74,7 @@ export class Introspector {
   constructor(
     private readonly config: OpenIdConnectConfig,
     private readonly caches: OidcCaches,
-    private readonly fetch: typeof globalThis.fetch,
+    private readonly gateway: GatewayAuth,
     private readonly log: Logger,
   ) {
     this.clientId = config.client_id?.[0] ?? undefined;
@@ -82,11 +83,10 @@ export class Introspector {
   }
 
   async introspect(state: IssuerState, token: string, ctx: AccessContext): Promise<IntrospectionOutcome> {
-    const endpoint = this.config.introspection_endpoint ?? state.metadata.introspection_endpoint;
-    if (!endpoint) return { ok: false, reason: "introspection endpoint was not specified", unexpected: true };
+    const prepared = await this.gateway.prepare("introspection", this.method, state.metadata, this.secret);
+    if (!prepared.ok) return { ok: false, reason: prepared.reason, unexpected: true };
     if (!this.clientId) return { ok: false, reason: "introspection needs config.client_id", unexpected: true };
-    const auth = clientAuth(this.method, this.secret, "introspection");
-    if (typeof auth === "string") return { ok: false, reason: auth, unexpected: true };
+    const { endpoint } = prepared.call;
 
     const extras = introspectionExtras(this.config, ctx);
     const caching = this.config.cache_introspection !== false;
@@ -102,7 +102,7 @@ export class Introspector {
     }
     let inflight = caching ? this.caches.introspecting.get(key) : undefined;
     if (!inflight) {
-      inflight = this.request(state, endpoint, auth, token, extras);
+      inflight = this.request(state, prepared.call, token, extras);
       if (caching) {
         this.caches.introspecting.set(key, inflight);
         const settle = (): void => {
@@ -117,9 +117,11 @@ export class Introspector {
     try {
       return { ok: true, result: await inflight, cached: false };
     } catch (error) {
-      // The IdP failed us (down, refused our client, answered nonsense): an operator problem.
-      this.log.error("openid-connect: introspection failed", { endpoint, error: (error as Error).message });
-      return { ok: false, reason: `unable to introspect the token (${(error as Error).message})`, unexpected: false };
+      // The IdP failed us (down, refused our client, answered nonsense): the caller gets a 401,
+      // unless its certificate was not accepted (the node's trust to fix: 500, as for discovery).
+      const reason = idpErrorText(error);
+      this.log.error("openid-connect: introspection failed", { endpoint, error: reason });
+      return { ok: false, reason: `unable to introspect the token (${reason})`, unexpected: isTrustFailure(error) };
     }
   }
 
@@ -132,16 +134,11 @@ export class Introspector {
     };
   }
 
-  private async request(
-    state: IssuerState,
-    endpoint: string,
-    auth: oidc.ClientAuth,
-    token: string,
-    extras: { headers: Pair[]; args: Pair[] },
-  ): Promise<IntrospectionResult> {
+  private async request(state: IssuerState, call: IdpCall, token: string, extras: { headers: Pair[]; args: Pair[] }): Promise<IntrospectionResult> {
+    const { endpoint } = call;
     const server: oidc.ServerMetadata = { ...state.metadata, introspection_endpoint: endpoint };
-    const client = new oidc.Configuration(server, this.clientId!, undefined, auth);
-    client[oidc.customFetch] = withHeaders(this.fetch, extras.headers);
+    const client = new oidc.Configuration(server, this.clientId!, undefined, call.auth);
+    client[oidc.customFetch] = withHeaders(call.fetch, extras.headers);
     if (new URL(endpoint).protocol === "http:") oidc.allowInsecureRequests(client);
     client.timeout = Math.max(1, Math.ceil((this.config.timeout ?? 10_000) / 1000));
     const response = await oidc.tokenIntrospection(client, token, new URLSearchParams(extras.args.map(([n, v]) => [n, v] as [string, string])));

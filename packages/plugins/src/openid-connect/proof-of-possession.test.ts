@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import type { ClientCertificate, Thumbprint } from "@tether/core";
-import { boundThumbprint, checkCertificateBinding, POP_ERRORS, thumbprintsEqual } from "./proof-of-possession.ts";
+import { boundThumbprint, checkCertificateBinding, mtlsApplies, POP_ERRORS, thumbprintsEqual } from "./proof-of-possession.ts";
 
 const der = Buffer.from("a certificate, as DER bytes");
 const x5t = createHash("sha256").update(der).digest("base64url");
@@ -43,5 +43,14 @@ describe("checkCertificateBinding", () => {
     assert.equal(thumbprintsEqual(x5t, x5t), true);
     assert.equal(thumbprintsEqual(x5t, `${x5t.slice(0, -1)}A`), x5t.endsWith("A"));
     assert.equal(thumbprintsEqual(x5t, ""), false);
+  });
+});
+
+describe("mtlsApplies (precedence over DPoP, reference 3.11)", () => {
+  it("strict always; optional only for a certificate-bound token; off never", () => {
+    assert.equal(mtlsApplies("strict", {}), true);
+    assert.equal(mtlsApplies("optional", bound), true);
+    assert.equal(mtlsApplies("optional", { cnf: { jkt: "k" } }), false);
+    assert.equal(mtlsApplies("off", bound), false);
   });
 });

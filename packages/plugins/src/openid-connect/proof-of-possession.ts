@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { BindingOutcome, ClientCertificate } from "@tether/core";
+import type { Failure } from "./challenge.ts";
 
 export type PopMode = "off" | "strict" | "optional";
 
@@ -14,6 +15,17 @@ export const POP_ERRORS = {
 export type PopOutcome =
   | { ok: true; binding: BindingOutcome }
   | { ok: false; binding: BindingOutcome; description: (typeof POP_ERRORS)[keyof typeof POP_ERRORS] };
+
+/** A proof-of-possession decision that carries its refusal (the DPoP branch, dpop/verifier.ts). */
+export type BindingDecision = { ok: true; binding: BindingOutcome } | { ok: false; binding?: BindingOutcome; failure: Failure };
+
+/**
+ * Whether the certificate binding decides this request. It takes precedence over DPoP when it
+ * applies (reference 3.11): in `strict` mode, and in `optional` mode for a token bound to a certificate.
+ */
+export function mtlsApplies(mode: PopMode, claims: Record<string, unknown>): boolean {
+  return mode === "strict" || (mode === "optional" && boundThumbprint(claims) !== undefined);
+}
 
 /** The token's `cnf.x5t#S256`, when it carries one as a string. */
 export function boundThumbprint(claims: Record<string, unknown>): string | undefined {

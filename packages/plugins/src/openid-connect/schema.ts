@@ -14,7 +14,7 @@
  * - `array` -> `type: ["array","null"]` with `items`; `set` -> same plus `kongType: "set"`;
  * - `record` -> object with `additionalProperties: false` and `kongType: "record"`.
  */
-import type { FieldSchema, RecordSchema } from "@tether/core";
+import type { FieldErrors, FieldSchema, RecordSchema } from "@tether/core";
 
 // ---------------------------------------------------------------------------------------
 // Allowed values
@@ -89,6 +89,9 @@ const IGNORE_SIGNATURE_GRANTS = [
 const CONSUMER_BY = ["id", "username", "custom_id"] as const;
 const POP_MODES = ["off", "strict", "optional"] as const;
 const CLUSTER_CACHE_STRATEGIES = ["off", "redis"] as const;
+/** Kong's two formats (3.15), then Tether's: RFC 9440 `Client-Cert` and Envoy's XFCC. */
+const CERTIFICATE_HEADER_FORMATS = ["url_encoded", "base64_encoded", "rfc9440", "xfcc"] as const;
+const REVOCATION_CHECK_MODES = ["SKIP", "IGNORE_CA_ERROR", "STRICT"] as const;
 const SENTINEL_ROLES = ["master", "slave", "any"] as const;
 
 /** Auth methods PoP (mTLS or DPoP) can protect; see reference 3.10. */
@@ -98,6 +101,7 @@ export type OidcAuthMethod = (typeof AUTH_METHODS)[number];
 export type OidcClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 export type OidcClientAlg = (typeof CLIENT_ALGS)[number];
 export type OidcProofOfPossessionMode = (typeof POP_MODES)[number];
+export type CertificateHeaderFormat = (typeof CERTIFICATE_HEADER_FORMATS)[number];
 export type OidcSameSite = (typeof SAME_SITE)[number];
 
 // ---------------------------------------------------------------------------------------
@@ -224,6 +228,44 @@ function redisRecord(withSessionFields: boolean, description: string): FieldSche
     properties,
     default: defaults,
     description,
+  };
+}
+
+/**
+ * `proof_of_possession_mtls_from_header` (3.15): the client certificate as a TLS terminator in
+ * front forwards it, verified as mtls-auth verifies a connection's (same field names). Nullable,
+ * without a default: Kong requires the header name and the CAs once the record is given.
+ */
+function certificateFromHeaderRecord(): FieldSchema {
+  return {
+    type: ["object", "null"],
+    kongType: "record",
+    additionalProperties: false,
+    required: ["certificate_header_name", "certificate_header_format", "ca_certificates"],
+    properties: {
+      certificate_header_name: { type: "string", description: "Name of the header the TLS terminator puts the client certificate in." },
+      certificate_header_format: {
+        type: "string",
+        enum: [...CERTIFICATE_HEADER_FORMATS],
+        default: "url_encoded",
+        description: "url_encoded (URL-encoded PEM), base64_encoded (base64 DER), rfc9440 (Client-Cert, Client-Cert-Chain) or xfcc (Envoy x-forwarded-client-cert).",
+      },
+      ca_certificates: {
+        type: "array",
+        items: { type: "string", format: "uuid" },
+        description: "Ids of the CA Certificate entities the forwarded certificate is verified against.",
+      },
+      secure_source: bool(true, { description: "Believe the header only from the node's trusted_ips." }),
+      allow_partial_chain: bool(false),
+      revocation_check_mode: oneOf(REVOCATION_CHECK_MODES, "IGNORE_CA_ERROR"),
+      ssl_verify: bool(true, { description: "Verify OCSP/CRL server certificates." }),
+      cert_cache_ttl: num(60000, { description: "Revocation-result cache TTL." }),
+      http_timeout: num(30000, { description: "OCSP/CRL fetch timeout in milliseconds." }),
+      http_proxy_host: str(),
+      http_proxy_port: port(),
+      https_proxy_host: str(),
+      https_proxy_port: port(),
+    },
   };
 }
 
@@ -525,6 +567,7 @@ export const configSchema: RecordSchema = {
     proof_of_possession_dpop: oneOf(POP_MODES, "off", { description: "DPoP (RFC 9449): off, strict or optional." }),
     dpop_use_nonce: bool(false),
     dpop_proof_lifetime: num(300),
+    proof_of_possession_mtls_from_header: certificateFromHeaderRecord(),
     claims_forbidden: strArray(),
     cluster_cache_strategy: oneOf(CLUSTER_CACHE_STRATEGIES, "off"),
     cluster_cache_redis: redisRecord(false, "Redis connection used when `cluster_cache_strategy` is `redis`."),
@@ -543,6 +586,22 @@ export interface OpenIdConnectRedisNode {
 export interface OpenIdConnectRedisClusterNode {
   ip: string;
   port?: number | null;
+}
+
+export interface CertificateFromHeaderConfig {
+  certificate_header_name: string;
+  certificate_header_format: CertificateHeaderFormat;
+  ca_certificates: string[];
+  secure_source: boolean | null;
+  allow_partial_chain: boolean | null;
+  revocation_check_mode: (typeof REVOCATION_CHECK_MODES)[number] | null;
+  ssl_verify: boolean | null;
+  cert_cache_ttl: number | null;
+  http_timeout: number | null;
+  http_proxy_host?: string | null;
+  http_proxy_port?: number | null;
+  https_proxy_host?: string | null;
+  https_proxy_port?: number | null;
 }
 
 export interface OpenIdConnectRedisConfig {
@@ -833,6 +892,7 @@ export interface OpenIdConnectConfig {
   proof_of_possession_dpop: OidcProofOfPossessionMode | null;
   dpop_use_nonce: boolean | null;
   dpop_proof_lifetime: number | null;
+  proof_of_possession_mtls_from_header?: CertificateFromHeaderConfig | null;
   claims_forbidden?: string[] | null;
   cluster_cache_strategy: (typeof CLUSTER_CACHE_STRATEGIES)[number] | null;
   cluster_cache_redis: OpenIdConnectRedisConfig;
@@ -849,20 +909,23 @@ export const POP_AUTH_METHODS_MESSAGE =
 
 export const TLS_CLIENT_AUTH_CERT_MESSAGE = "tls_client_auth_cert_id is required when tls client auth is enabled";
 
+/** Tether's own: Kong would sign with keys it generates (`/openid-connect/jwks`); Tether generates none. */
+export const PRIVATE_KEY_JWT_MESSAGE = "client_jwk with a private key is required when private_key_jwt is enabled";
+
 export const NO_REDIS_CONFIG_MESSAGE = "No redis config provided";
 
 function isSet<T>(value: T | null | undefined): value is T {
   return value !== null && value !== undefined;
 }
 
-function usesTlsClientAuth(config: OpenIdConnectConfig): boolean {
-  const isTls = (method: string | null | undefined): boolean =>
-    method === "tls_client_auth" || method === "self_signed_tls_client_auth";
+/** Whether `client_auth` or an endpoint's auth method names one of `methods` (Kong's `has_auth_method`). */
+function usesClientAuth(config: OpenIdConnectConfig, ...methods: OidcClientAuthMethod[]): boolean {
+  const is = (method: OidcClientAuthMethod | null | undefined): boolean => isSet(method) && methods.includes(method);
   return (
-    (config.client_auth ?? []).some(isTls) ||
-    isTls(config.token_endpoint_auth_method) ||
-    isTls(config.introspection_endpoint_auth_method) ||
-    isTls(config.revocation_endpoint_auth_method)
+    (config.client_auth ?? []).some(is) ||
+    is(config.token_endpoint_auth_method) ||
+    is(config.introspection_endpoint_auth_method) ||
+    is(config.revocation_endpoint_auth_method)
   );
 }
 
@@ -878,9 +941,23 @@ function popEnabled(config: OpenIdConnectConfig): boolean {
  * filled). Returns the message Kong puts under `fields.config`, or undefined when valid.
  * Checked in Kong's order: mTLS client auth to the IdP, then PoP, then the session Redis.
  */
-export function checkConfig(config: OpenIdConnectConfig): string | undefined {
-  if (usesTlsClientAuth(config) && !isSet(config.tls_client_auth_cert_id)) {
+/** Kong's `mutually_required` proxy host/port pairs of the from-header record, under its `@entity`. */
+function fromHeaderProxyPairs(record: CertificateFromHeaderConfig): FieldErrors | undefined {
+  for (const pair of [["http_proxy_host", "http_proxy_port"], ["https_proxy_host", "https_proxy_port"]] as const) {
+    const set = pair.filter((name) => isSet(record[name]));
+    if (set.length === 1) {
+      return { proof_of_possession_mtls_from_header: { "@entity": [`all or none of these fields must be set: '${pair[0]}', '${pair[1]}'`] } };
+    }
+  }
+  return undefined;
+}
+
+export function checkConfig(config: OpenIdConnectConfig): string | FieldErrors | undefined {
+  if (usesClientAuth(config, "tls_client_auth", "self_signed_tls_client_auth") && !isSet(config.tls_client_auth_cert_id)) {
     return TLS_CLIENT_AUTH_CERT_MESSAGE;
+  }
+  if (usesClientAuth(config, "private_key_jwt") && !(config.client_jwk ?? []).some((jwk) => isSet(jwk.d))) {
+    return PRIVATE_KEY_JWT_MESSAGE;
   }
 
   if (config.proof_of_possession_auth_methods_validation === true && popEnabled(config)) {
@@ -890,6 +967,10 @@ export function checkConfig(config: OpenIdConnectConfig): string | undefined {
       return POP_AUTH_METHODS_MESSAGE;
     }
   }
+
+  const fromHeader = config.proof_of_possession_mtls_from_header;
+  const pairs = isSet(fromHeader) ? fromHeaderProxyPairs(fromHeader) : undefined;
+  if (pairs) return pairs;
 
   if (config.session_storage === "redis") {
     const redis: Partial<OpenIdConnectRedisConfig> | null | undefined = config.redis;

@@ -20,6 +20,8 @@ export interface Verified {
    * sessions admitted for checking; not the grants (Kong skips PoP for them).
    */
   pop: boolean;
+  /** The token came as `Authorization: DPoP` (it must then be DPoP-bound, dpop/binding.ts). */
+  dpopScheme?: boolean;
   /** Token expiry (epoch s), when known: what a session stores. */
   expiresAt: number | undefined;
   /** `hide_credentials`: removes the credential this request used from what goes upstream. */

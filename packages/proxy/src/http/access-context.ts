@@ -25,6 +25,8 @@ export class RequestAccessContext implements AccessContext {
     /** The raw query string (with its `?`), parsed only if a plugin asks for it. */
     private readonly rawQuery: string,
     readonly serverName: string | undefined,
+    /** The peer is in trusted_ips (decided once per request by the proxy). */
+    readonly peerTrusted: boolean,
   ) {
     this.method = req.method ?? "GET";
     this.headers = req.headers;

@@ -20,8 +20,8 @@ export function authMetrics(): AuthMetrics {
   if (instance) return instance;
   const binding = new Counter({
     name: "tether_auth_binding_total",
-    help: "Certificate-binding decisions (RFC 8705) by outcome: match, mismatch, no_certificate, claim_missing, unbound_allowed, not_checked",
-    labelNames: ["service", "route", "outcome"] as const,
+    help: "Token-binding decisions by proof (mtls: RFC 8705 certificate, dpop: RFC 9449 proof) and outcome: match, mismatch, no_certificate, claim_missing, unbound_allowed, not_checked",
+    labelNames: ["service", "route", "proof", "outcome"] as const,
     registers: [register],
   });
   const refusals = new Counter({
@@ -52,7 +52,7 @@ export function authMetrics(): AuthMetrics {
   instance = {
     decided(route, service, outcome) {
       const [serviceName, routeName] = [serviceLabel(service), routeLabel(route)];
-      if (outcome.binding) binding.inc({ service: serviceName, route: routeName, outcome: outcome.binding });
+      if (outcome.binding) binding.inc({ service: serviceName, route: routeName, proof: outcome.proof ?? "", outcome: outcome.binding });
       if (outcome.refused) refusals.inc({ service: serviceName, route: routeName, plugin: outcome.plugin, reason: outcome.refused });
     },
     plugins: {

@@ -1,7 +1,7 @@
-import type { CaCertificate, ConfigData, Consumer, ConfigView, MtlsAuthCredential } from "@tether/core";
+import type { CaCertificate, Certificate, ConfigData, Consumer, ConfigView, MtlsAuthCredential } from "@tether/core";
 
-/** Indexes consumers, CA certificates and mtls credentials once per snapshot. */
-export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certificates" | "mtls_auth_credentials">): ConfigView {
+/** Indexes consumers, CA certificates, certificates and mtls credentials once per snapshot. */
+export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certificates" | "certificates" | "mtls_auth_credentials">): ConfigView {
   const byId = new Map<string, Consumer>();
   const byUsername = new Map<string, Consumer>();
   const byUsernameLower = new Map<string, Consumer>();
@@ -15,6 +15,7 @@ export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certifi
     if (c.custom_id !== null) byCustomId.set(c.custom_id, c);
   }
   const cas = new Map<string, CaCertificate>(data.ca_certificates.map((c) => [c.id, c]));
+  const certificates = new Map<string, Certificate>(data.certificates.map((c) => [c.id, c]));
   const credentials = new Map<string, MtlsAuthCredential[]>();
   for (const credential of data.mtls_auth_credentials) {
     const list = credentials.get(credential.subject_name) ?? [];
@@ -28,6 +29,7 @@ export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certifi
       return ignoreCase ? byUsernameLower.get(value.toLowerCase()) : byUsername.get(value);
     },
     caCertificate: (id) => cas.get(id),
+    certificate: (id) => certificates.get(id),
     mtlsCredentials: (subjectName) => credentials.get(subjectName) ?? [],
   };
 }
