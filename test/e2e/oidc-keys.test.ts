@@ -62,7 +62,7 @@ describe("openid-connect keys, outages and the issuers Admin API", () => {
       assert.deepEqual([missing.status, missing.body], [404, { message: "Not found" }]);
     });
 
-    it("GET /openid-connect/jwks: Tether has no private_key_jwt keys yet", async () => {
+    it("GET /openid-connect/jwks: no plugin has a client_jwk here, so no keys (oidc-client-auth.test.ts lists some)", async () => {
       const res = await adminJson(s.tether, "GET", "/openid-connect/jwks");
       assert.deepEqual([res.status, res.body], [200, { keys: [] }]);
     });

@@ -5,7 +5,9 @@
  * (certificate from the TLS connection) and openid-connect's `proof_of_possession_mtls_from_header`
  * (certificate from a TLS terminator's header), so both believe exactly the same certificates.
  */
+import { createHash } from "node:crypto";
 import type { ClientCertificate, ConfigView, PluginEnvironment, RefusalReason } from "@tether/core";
+import { ExpiringLru } from "../cache/expiring-lru.ts";
 import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
 import { revocationCheckerFor, type RevocationSettings } from "./revocation.ts";
 import type { MtlsAuthRevocationCheckMode } from "./schema.ts";
@@ -40,21 +42,39 @@ interface Parsed {
 }
 
 /**
- * Parsed certificates per ClientCertificate object: the proxy hands out one per connection, so
- * keep-alive requests parse the leaf and its chain once.
+ * Parsed certificates per ClientCertificate object (the proxy hands out one per connection, so
+ * keep-alive requests parse once), and per content across connections: parsing a leaf and its
+ * chain with pkijs costs ~1.4 ms (scripts/bench/cert-parsing.ts), which a client that reconnects
+ * should pay once, not per connection. The content key is the leaf's SHA-256 thumbprint plus the
+ * SHA-256 of the chain it came with; parsed certificates are read-only, so sharing them is safe.
  */
-const parsedByCertificate = new WeakMap<ClientCertificate, Parsed | Error>();
+const parsedByConnection = new WeakMap<ClientCertificate, Parsed | Error>();
+const PARSED_CACHE_ENTRIES = 1_000;
+const PARSED_CACHE_TTL_MS = 60 * 60 * 1000;
+const parsedByContent = new ExpiringLru<Parsed | Error>(PARSED_CACHE_ENTRIES);
+
+function contentKey(presented: ClientCertificate, chain: readonly Buffer[]): string {
+  if (chain.length === 0) return presented.thumbprint;
+  const digest = createHash("sha256");
+  for (const der of chain) digest.update(der);
+  return `${presented.thumbprint}.${digest.digest("base64url")}`;
+}
 
 function parsePresented(presented: ClientCertificate): Parsed | Error {
-  let parsed = parsedByCertificate.get(presented);
+  let parsed = parsedByConnection.get(presented);
+  if (parsed) return parsed;
+  const chainDers = presented.presentedChain?.() ?? [];
+  const key = contentKey(presented, chainDers);
+  parsed = parsedByContent.get(key);
   if (!parsed) {
     try {
-      parsed = { leaf: parseCertificate(presented.der), chain: parseChain(presented.presentedChain?.() ?? []) };
+      parsed = { leaf: parseCertificate(presented.der), chain: parseChain(chainDers) };
     } catch (error) {
       parsed = error instanceof Error ? error : new Error(String(error));
     }
-    parsedByCertificate.set(presented, parsed);
+    parsedByContent.set(key, parsed, Date.now() + PARSED_CACHE_TTL_MS);
   }
+  parsedByConnection.set(presented, parsed);
   return parsed;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { introspectionCacheKey, introspectionExpiry, jwtCacheExpiry, jwtCacheKey, JWT_CACHE_MAX_MS, sha256 } from "./cache-keys.ts";
-import { ExpiringLru } from "./lru.ts";
+import { ExpiringLru } from "../cache/expiring-lru.ts";
 
 describe("cache keys", () => {
   const inputs = { issuer: "https://idp", jwksUri: "https://idp/jwks", keysGeneration: 1, issuersAllowed: ["b", "a"], leewaySec: 0, hmacSecret: undefined };

@@ -1,7 +1,7 @@
 import type { PluginEnvironment } from "@tether/core";
 import type { JWTPayload } from "jose";
 import { IssuerCache } from "./issuers.ts";
-import { ExpiringLru } from "./lru.ts";
+import { ExpiringLru } from "../cache/expiring-lru.ts";
 import type { GrantedTokens } from "./grants.ts";
 import type { IntrospectionResult } from "./introspection.ts";
 

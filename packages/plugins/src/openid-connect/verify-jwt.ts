@@ -1,7 +1,7 @@
 import { createSecretKey } from "node:crypto";
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { jwtCacheExpiry, jwtCacheKey, sha256, type JwtVerificationInputs } from "./cache-keys.ts";
-import type { ExpiringLru } from "./lru.ts";
+import type { ExpiringLru } from "../cache/expiring-lru.ts";
 import type { RefusalReason } from "@tether/core";
 
 /** Asymmetric algorithms accepted for IdP-signed tokens; `none` is never on any list. */

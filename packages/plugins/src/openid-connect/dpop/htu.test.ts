@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { normalizeHttpUri, requestUri } from "./htu.ts";
+import { addressedUri, normalizeHttpUri, requestUri } from "./htu.ts";
 
 describe("normalizeHttpUri (RFC 9449 4.3 with RFC 3986 6.2.2/6.2.3)", () => {
   it("drops query and fragment, lower-cases scheme and host, removes the default port", () => {
@@ -23,5 +23,17 @@ describe("requestUri", () => {
     assert.equal(requestUri("https", "LOCALHOST:8443", "/p"), normalizeHttpUri("https://localhost:8443/p?q"));
     assert.equal(requestUri("https", "h:443", "/p"), "https://h/p");
     assert.equal(requestUri("http", undefined, "/p"), undefined);
+  });
+});
+
+describe("addressedUri", () => {
+  const behind = { scheme: "http" as const, path: "/api", headers: { host: "tether.internal:8000", "x-forwarded-proto": "https", "x-forwarded-host": "api.example.com", "x-forwarded-port": "443" } };
+  it("from a trusted TLS terminator: the external URI its X-Forwarded-* headers name", () => {
+    assert.equal(addressedUri(behind, true), "https://api.example.com/api");
+    assert.equal(addressedUri({ ...behind, headers: { ...behind.headers, "x-forwarded-port": "8443" } }, true), "https://api.example.com:8443/api");
+    assert.equal(addressedUri({ ...behind, headers: { host: "h", "x-forwarded-proto": "https, http" } }, true), "https://h/api");
+  });
+  it("from anyone else: the request as received, forwarding headers ignored", () => {
+    assert.equal(addressedUri(behind, false), "http://tether.internal:8000/api");
   });
 });

@@ -33,3 +33,33 @@ export function requestUri(scheme: "http" | "https", host: string | undefined, p
   if (!host) return undefined;
   return normalizeHttpUri(`${scheme}://${host}${path}`);
 }
+
+/** The first value of a (possibly repeated, comma-separated) forwarding header. */
+function firstForwarded(value: string | string[] | undefined): string | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  const first = raw?.split(",")[0]?.trim();
+  return first ? first : undefined;
+}
+
+/**
+ * The URI the client addressed (RFC 9449 4.3: behind a proxy, the external one). From a peer in
+ * `trusted_ips`, a TLS terminator's `X-Forwarded-Proto`, `X-Forwarded-Host` and
+ * `X-Forwarded-Port` say it, as Kong's `kong.request.get_forwarded_*` read them; from anyone
+ * else they are ignored and the request as received decides (requestUri).
+ */
+export function addressedUri(
+  request: { scheme: "http" | "https"; headers: Readonly<Record<string, string | string[] | undefined>>; path: string },
+  peerTrusted: boolean,
+): string | undefined {
+  const { headers } = request;
+  if (!peerTrusted) return requestUri(request.scheme, firstForwarded(headers["host"]), request.path);
+  const proto = firstForwarded(headers["x-forwarded-proto"])?.toLowerCase();
+  const scheme = proto === "https" || proto === "http" ? proto : request.scheme;
+  const forwardedHost = firstForwarded(headers["x-forwarded-host"]);
+  const port = firstForwarded(headers["x-forwarded-port"]);
+  const host = forwardedHost ?? firstForwarded(headers["host"]);
+  if (!host) return undefined;
+  // X-Forwarded-Port names the port the client used; a host that already has one keeps it.
+  const withPort = port && /^\d+$/.test(port) && !/:\d+$/.test(host) ? `${host}:${port}` : host;
+  return requestUri(scheme, withPort, request.path);
+}

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PluginEnvironment } from "@tether/core";
-import { ExpiringLru } from "../lru.ts";
+import { ExpiringLru } from "../../cache/expiring-lru.ts";
 
 /**
  * How many accepted proofs a process remembers. Each entry is a 22-character digest and an

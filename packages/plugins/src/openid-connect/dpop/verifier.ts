@@ -6,7 +6,7 @@ import type { OpenIdConnectConfig } from "../schema.ts";
 import { sessionSecret } from "../session/secret.ts";
 import type { Verified } from "../verified.ts";
 import { boundJkt, DPOP_ERRORS, dpopRequirement, type Presentation } from "./binding.ts";
-import { requestUri } from "./htu.ts";
+import { addressedUri } from "./htu.ts";
 import { DpopNonces } from "./nonce.ts";
 import { verifyProof } from "./proof.ts";
 import { replayGuardFor } from "./replay.ts";
@@ -49,7 +49,7 @@ export function createDpopCheck(config: OpenIdConnectConfig, env: PluginEnvironm
       }
       const checked = await verifyProof(rawHeaderValues(ctx, "dpop"), {
         method: ctx.method,
-        uri: requestUri(ctx.scheme, ctx.headers.host, ctx.path),
+        uri: addressedUri(ctx, ctx.peerTrusted === true),
         token: auth.token,
         nowSec,
         lifetimeSec,
