@@ -14,6 +14,7 @@ import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./
 import { upstreamPath } from "./router/upstream-path.ts";
 import type { Snapshot } from "./snapshot/compile.ts";
 import { serverNameOf } from "./tls/sni-front.ts";
+import { clientAddressOf } from "./proxy-protocol/client-address.ts";
 import { RequestLog, type RequestObserver } from "./log/request-log.ts";
 
 
@@ -102,7 +103,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       requestLog.route = route;
       requestLog.service = service;
     }
-    const trusted = deps.trustedIps(req.socket.remoteAddress);
+    const clientIp = clientAddressOf(req.socket);
+    const trusted = deps.trustedIps(clientIp);
     // A trusted TLS terminator in front saying the client spoke https satisfies an https-only
     // route on the plain listener (reference 2.5); plugins then run as for https.
     const scheme = deps.scheme === "http" && forwardedHttps(req.headers, trusted) && route.protocols.includes("https") ? "https" : deps.scheme;
@@ -158,7 +160,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     const defaultPort = service.protocol === "https" ? 443 : 80;
     const tunnel = tunnelOf(req);
     rewriteUpstreamHeaders(req.headers, {
-      clientIp: req.socket.remoteAddress ?? "",
+      clientIp: clientIp ?? "",
       trusted,
       scheme: deps.scheme,
       host: req.headers.host === undefined ? undefined : host,
@@ -183,6 +185,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     }
     const plan: ForwardPlan = {
       service,
+      tls: snapshot.upstreamTls(service),
       upstreamUrl,
       body: ctx?.body.upstreamStream(),
       onResponse: (headers, httpVersion) => {

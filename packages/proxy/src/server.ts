@@ -15,12 +15,16 @@ import type { RequestObserver } from "./log/request-log.ts";
 import { SnapshotHolder, type ConfigSource, type HolderOptions } from "./snapshot/holder.ts";
 import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
 import { createSniFront } from "./tls/sni-front.ts";
+import { createProxyProtocolGate } from "./proxy-protocol/gate.ts";
 import { serverCertificateCallback } from "./tls/sni-callback.ts";
+import { resumptionOptions, rotateTicketKeys, sessionResumptionOf, type TicketScope, type TicketSettings } from "./tls/session-tickets.ts";
 
 export interface ListenerSpec {
   host: string;
   port: number;
   ssl: boolean;
+  /** Kong's `proxy_protocol` listen flag: connections start with a PROXY protocol header. */
+  proxyProtocol?: boolean;
 }
 
 export interface ProxyOptions {
@@ -38,6 +42,13 @@ export interface ProxyOptions {
   forwarder?: "http-proxy" | "undici";
   /** Kong's trusted_ips (IPs and CIDR blocks): peers whose X-Forwarded-* headers are believed. */
   trustedIps?: readonly string[];
+  /** Kong's ssl_session_tickets / ssl_session_timeout (default on, 1d; docs/tls-resumption.md). */
+  sessionResumption?: TicketSettings;
+  /**
+   * Kong's `real_ip_header = proxy_protocol`: on a `proxyProtocol` listener the client named in
+   * the PROXY header is the client address (X-Forwarded-For, X-Real-IP, logs, trusted_ips).
+   */
+  proxyProtocolClient?: boolean;
   /** Node-wide readers of every request's log entry (the access log, counters). */
   observers?: readonly RequestObserver[];
   /** How authentication plugins decided, per route (the tether_auth_* counters). */
@@ -71,11 +82,21 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const fronts: Server[] = [];
   const httpServers: http.Server[] = [];
   const addresses: RunningProxy["addresses"] = [];
+  const resumption = sessionResumptionOf(options.sessionResumption, options.env.installationSecret);
+  const ticketScopes = new Map<tls.Server, TicketScope>();
 
   const track = (socket: Socket): void => {
     counters.accepted++;
     counters.active++;
     socket.once("close", () => counters.active--);
+  };
+  // The server that listens: the listener's own, or a PROXY protocol gate in front of it.
+  const accepting = (spec: ListenerSpec, inner: Server): Server => {
+    const outer = spec.proxyProtocol
+      ? createProxyProtocolGate({ inner, trusted: trustedIps, useSourceAsClient: options.proxyProtocolClient === true })
+      : inner;
+    outer.on("connection", track);
+    return outer;
   };
 
   for (const spec of options.listeners) {
@@ -110,10 +131,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       const reparse = http.createServer(serve);
       reparse.on("clientError", answerClientError);
       const onUpgrade = upgradeListener(serve, reparse);
-      const certServer = https.createServer(certificateRequestingOptions(bySni), serve);
-      const plainServer = https.createServer(plainOptions(bySni), serve);
-      const noSniCertServer = https.createServer(certificateRequestingOptions(defaultCertificate), serve);
-      const noSniPlainServer = https.createServer(plainOptions(defaultCertificate), serve);
+      const resuming = (scope: TicketScope): https.ServerOptions => resumptionOptions(resumption, scope);
+      const certServer = https.createServer({ ...certificateRequestingOptions(bySni), ...resuming("sni+certificate") }, serve);
+      const plainServer = https.createServer({ ...plainOptions(bySni), ...resuming("sni") }, serve);
+      const noSniCertServer = https.createServer({ ...certificateRequestingOptions(defaultCertificate), ...resuming("no-sni+certificate") }, serve);
+      const noSniPlainServer = https.createServer({ ...plainOptions(defaultCertificate), ...resuming("no-sni") }, serve);
+      ticketScopes.set(certServer, "sni+certificate").set(plainServer, "sni").set(noSniCertServer, "no-sni+certificate").set(noSniPlainServer, "no-sni");
       const servers = [certServer, plainServer, noSniCertServer, noSniPlainServer];
       for (const s of servers) {
         s.on("tlsClientError", () => undefined);
@@ -126,23 +149,25 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         plainServer,
         noServerName: { certServer: noSniCertServer, plainServer: noSniPlainServer },
       });
-      front.on("connection", track);
-      portRef.port = await listen(front, spec);
-      fronts.push(front);
+      const outer = accepting(spec, front);
+      portRef.port = await listen(outer, spec);
+      fronts.push(outer);
       httpServers.push(...servers, reparse);
     } else {
       const serve = handler("http");
       const server = http.createServer(serve);
       const reparse = http.createServer(serve);
       reparse.on("clientError", answerClientError);
-      server.on("connection", track);
       server.on("clientError", answerClientError);
       server.on("upgrade", upgradeListener(serve, reparse));
-      portRef.port = await listen(server, spec);
+      const outer = accepting(spec, server);
+      portRef.port = await listen(outer, spec);
+      if (outer !== server) fronts.push(outer);
       httpServers.push(server, reparse);
     }
     addresses.push({ spec, port: portRef.port });
   }
+  const stopRotating = rotateTicketKeys(ticketScopes, resumption);
 
   return {
     addresses,
@@ -158,6 +183,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }),
     async close(graceMs = 10_000) {
       holder.stop();
+      stopRotating();
       const closing = [...fronts, ...httpServers].map(
         (s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())),
       );

@@ -5,6 +5,7 @@ import type { Logger, ServerStats } from "@tether/core";
 import { answerClusterScrapes, bundledPlugins, clusterMetrics, processMetrics, registerNodeMetrics, TETHER_VERSION } from "@tether/plugins";
 import { authMetrics, compilingExplainer, divertableLogger, fileSource, servingExplainer, startProxy, storeSource, type ConfigSource, type RouteExplainer, type RunningProxy } from "@tether/proxy";
 import type { Store } from "@tether/store";
+import { listenText } from "../config/listen.ts";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
 import { dblessPath, initialConfig, keepApplied, openStore } from "../node/open-store.ts";
 import { nodeId } from "../node/node-id.ts";
@@ -33,13 +34,15 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
     pollIntervalMs: config.db_update_frequency * 1000,
     forwarder: config.forwarder,
     trustedIps: config.trusted_ips,
+    sessionResumption: { tickets: config.ssl_session_tickets, timeoutSeconds: config.ssl_session_timeout },
+    proxyProtocolClient: config.real_ip_header === "proxy_protocol",
     observers: accessLogObservers(config, log),
   });
   // Kong's node gauges (kong_nginx_*, kong_datastore_reachable, ...) live where the proxy runs.
   registerNodeMetrics({ nodeId: nodeId(config.prefix), stats: proxy.stats, datastoreReachable: () => store.reachable() });
   const worker = cluster.isWorker ? { worker: cluster.worker?.id } : {};
   for (const { spec, port } of proxy.addresses)
-    log.info("proxy listening", { listener: `${spec.host}:${port}${spec.ssl ? " ssl" : ""}`, host: spec.host, port, ssl: spec.ssl, ...worker });
+    log.info("proxy listening", { listener: listenText(spec, port), host: spec.host, port, ssl: spec.ssl, ...worker });
   return proxy;
 }
 

@@ -3,6 +3,8 @@ export interface ListenAddress {
   host: string;
   port: number;
   ssl: boolean;
+  /** Kong's `proxy_protocol` flag: every connection starts with a PROXY protocol header (proxy_listen only). */
+  proxyProtocol?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -17,6 +19,13 @@ export function parseListen(key: string, value: string): ListenAddress[] {
     if (!m || port > 65535) throw new ConfigError(`${key}: invalid listen address '${entry.trim()}' (expected host:port [ssl])`);
     const unknown = flags.filter((f) => !["ssl", "http2", "reuseport", "deferred", "proxy_protocol"].includes(f) && !f.startsWith("backlog="));
     if (unknown.length) throw new ConfigError(`${key}: unknown flag '${unknown[0]}' in '${entry.trim()}'`);
-    return { host: m[1]!.replace(/^\[|\]$/g, ""), port, ssl: flags.includes("ssl") };
+    const proxyProtocol = flags.includes("proxy_protocol");
+    if (proxyProtocol && key !== "proxy_listen") throw new ConfigError(`${key}: proxy_protocol is supported on proxy_listen only, in '${entry.trim()}'`);
+    return { host: m[1]!.replace(/^\[|\]$/g, ""), port, ssl: flags.includes("ssl"), ...(proxyProtocol ? { proxyProtocol: true } : {}) };
   });
+}
+
+/** A listen address as Kong writes it (`127.0.0.1:8443 ssl proxy_protocol`). */
+export function listenText(spec: ListenAddress, port = spec.port): string {
+  return `${spec.host}:${port}${spec.ssl ? " ssl" : ""}${spec.proxyProtocol ? " proxy_protocol" : ""}`;
 }

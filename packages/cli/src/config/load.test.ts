@@ -44,12 +44,34 @@ describe("loadConfig", () => {
     writeFileSync(join(dir, "bad.conf"), "no_such_thing = 1\n");
     assert.throws(() => loadConfig({ TETHER_CONF: join(dir, "bad.conf") }, dir), /unknown property 'no_such_thing'/);
   });
+  it("ssl_session_tickets / ssl_session_timeout: Kong's defaults (on, 1d), nginx times, errors named", () => {
+    assert.equal(loadConfig({}, dir).ssl_session_tickets, true);
+    assert.equal(loadConfig({}, dir).ssl_session_timeout, 86_400);
+    assert.equal(loadConfig({ TETHER_SSL_SESSION_TICKETS: "off" }, dir).ssl_session_tickets, false);
+    for (const [text, seconds] of [["300", 300], ["300s", 300], ["10m", 600], ["12h", 43_200]] as const)
+      assert.equal(loadConfig({ TETHER_SSL_SESSION_TIMEOUT: text }, dir).ssl_session_timeout, seconds);
+    for (const bad of ["0", "8d", "1w", "-5m", "1.5h", ""])
+      assert.throws(() => loadConfig({ TETHER_SSL_SESSION_TIMEOUT: bad }, dir), /^Error: ssl_session_timeout: expected a time/);
+    assert.throws(() => loadConfig({ TETHER_SSL_SESSION_TICKETS: "yes" }, dir), /^Error: ssl_session_tickets:/);
+  });
   it("trusted_ips: none by default, Kong's comma-separated IPs/CIDRs, bad entries named", () => {
     assert.deepEqual(loadConfig({}, dir).trusted_ips, []);
     assert.deepEqual(loadConfig({ TETHER_TRUSTED_IPS: "10.0.0.0/8, 192.168.1.7,::1" }, dir).trusted_ips, ["10.0.0.0/8", "192.168.1.7", "::1"]);
     assert.deepEqual(loadConfig({ TETHER_TRUSTED_IPS: "0.0.0.0/0,::/0" }, dir).trusted_ips, ["0.0.0.0/0", "::/0"]);
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "10.0.0.0/40" }, dir), /^Error: trusted_ips: .*10\.0\.0\.0/);
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "unix:" }, dir), /trusted_ips: .*unix/);
+  });
+  it("proxy_protocol listeners and real_ip_header = proxy_protocol (the only real_ip_header Tether honours)", () => {
+    const c = loadConfig({ TETHER_PROXY_LISTEN: "0.0.0.0:8000 proxy_protocol, 0.0.0.0:8443 ssl proxy_protocol", TETHER_REAL_IP_HEADER: "proxy_protocol" }, dir);
+    assert.deepEqual(c.proxy_listen, [
+      { host: "0.0.0.0", port: 8000, ssl: false, proxyProtocol: true },
+      { host: "0.0.0.0", port: 8443, ssl: true, proxyProtocol: true },
+    ]);
+    assert.equal(c.real_ip_header, "proxy_protocol");
+    assert.deepEqual(sanitizedConfig(c)["proxy_listen"], ["0.0.0.0:8000 proxy_protocol", "0.0.0.0:8443 ssl proxy_protocol"]);
+    assert.equal(loadConfig({}, dir).real_ip_header, undefined);
+    assert.throws(() => loadConfig({ TETHER_REAL_IP_HEADER: "X-Real-IP" }, dir), /^Error: real_ip_header: only proxy_protocol/);
+    assert.throws(() => loadConfig({ TETHER_ADMIN_LISTEN: "127.0.0.1:8001 proxy_protocol" }, dir), /admin_listen: proxy_protocol is supported on proxy_listen only/);
   });
   it("status_listen: Kong's 3.6+ default 127.0.0.1:8007, `off`, the listen syntax (ssl too), errors named", () => {
     assert.deepEqual(loadConfig({}, dir).status_listen, [{ host: "127.0.0.1", port: 8007, ssl: false }]);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseTrustedIps } from "@tether/proxy";
 import type { DatabaseKind, PostgresSettings } from "@tether/store";
-import { ConfigError, parseListen, type ListenAddress } from "./listen.ts";
+import { ConfigError, listenText, parseListen, type ListenAddress } from "./listen.ts";
 
 /** Tether's configuration, Kong's property names in lower case (`admin_listen`, `proxy_listen`, …). */
 export interface TetherConfig {
@@ -27,6 +27,12 @@ export interface TetherConfig {
   forwarder: "http-proxy" | "undici";
   /** Kong's trusted_ips: IPs/CIDR blocks whose X-Forwarded-* headers are believed (none by default). */
   trusted_ips: string[];
+  /**
+   * Kong's real_ip_header, `proxy_protocol` only: the client a trusted load balancer names in the
+   * PROXY header of a `proxy_listen … proxy_protocol` connection is the client address. Unset (the
+   * default), the address is the TCP peer's; a header name (Kong's default `X-Real-IP`) is refused.
+   */
+  real_ip_header: "proxy_protocol" | undefined;
   /** `sqlite` (embedded, the default), `postgres` (nodes sharing one database) or `off` (DB-less). */
   database: DatabaseKind;
   /** Kong's `pg_*` properties (used when database = postgres). */
@@ -40,6 +46,10 @@ export interface TetherConfig {
    * on the pass-through path), which nginx's C access log does not cost Kong.
    */
   proxy_access_log: string;
+  /** Kong's ssl_session_tickets (default on): TLS 1.2/1.3 session tickets (docs/tls-resumption.md). */
+  ssl_session_tickets: boolean;
+  /** Kong's ssl_session_timeout in seconds (default `1d`): ticket lifetime and ticket-key period. */
+  ssl_session_timeout: number;
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -53,6 +63,8 @@ const DEFAULTS: Record<string, string> = {
   forwarder: "undici",
   database: "sqlite",
   proxy_access_log: "off",
+  ssl_session_tickets: "on",
+  ssl_session_timeout: "1d",
   pg_host: "127.0.0.1",
   pg_port: "5432",
   pg_user: "tether",
@@ -66,7 +78,8 @@ const DEFAULTS: Record<string, string> = {
 const PG_KEYS = ["pg_host", "pg_port", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_timeout", "pg_pool_size"];
 const KEYS = [
   "prefix", "admin_listen", "proxy_listen", "status_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency",
-  "log_level", "workers", "forwarder", "trusted_ips", "database", "declarative_config", "proxy_access_log", ...PG_KEYS,
+  "log_level", "workers", "forwarder", "trusted_ips", "real_ip_header", "database", "declarative_config", "proxy_access_log",
+  "ssl_session_tickets", "ssl_session_timeout", ...PG_KEYS,
 ];
 
 /** Kong's boolean property values. */
@@ -75,6 +88,16 @@ function flag(key: string, value: string): boolean {
   if (v === "on" || v === "true") return true;
   if (v === "off" || v === "false") return false;
   throw new ConfigError(`${key}: expected on or off, got '${value}'`);
+}
+
+const NGINX_TIME_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** An nginx time (`1d`, `12h`, `300`, `300s`) in seconds, 1 s to 7 d (RFC 8446's longest ticket lifetime). */
+function nginxSeconds(key: string, value: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(value.trim());
+  const seconds = m ? Number(m[1]) * NGINX_TIME_UNITS[m[2] || "s"]! : NaN;
+  if (!(seconds >= 1 && seconds <= 7 * 86_400)) throw new ConfigError(`${key}: expected a time between 1s and 7d (e.g. 1d, 12h, 300s), got '${value}'`);
+  return seconds;
 }
 
 /** pg_schema goes into search_path and the NOTIFY channel's name: a plain lower-case identifier only. */
@@ -162,6 +185,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   } catch (error) {
     throw new ConfigError(`trusted_ips: ${(error as Error).message}`);
   }
+  const realIpHeader = raw["real_ip_header"]?.trim() || undefined;
+  if (realIpHeader !== undefined && realIpHeader !== "proxy_protocol")
+    throw new ConfigError(`real_ip_header: only proxy_protocol is supported (Tether takes no client address from request headers), got '${realIpHeader}'`);
   const database = raw["database"]!;
   if (database !== "sqlite" && database !== "postgres" && database !== "off")
     throw new ConfigError(`database: expected sqlite, postgres or off, got '${database}'`);
@@ -183,10 +209,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workers: number("workers", 1, 64, true),
     forwarder,
     trusted_ips: trustedIps,
+    real_ip_header: realIpHeader,
     database,
     pg: postgresSettings(raw, number, ca),
     declarative_config: declarative && resolve(cwd, declarative),
     proxy_access_log: accessLog,
+    ssl_session_tickets: flag("ssl_session_tickets", raw["ssl_session_tickets"]!),
+    ssl_session_timeout: nginxSeconds("ssl_session_timeout", raw["ssl_session_timeout"]!),
   };
 }
 
@@ -197,9 +226,9 @@ export function sanitizedConfig(config: TetherConfig): Record<string, unknown> {
     ...rest,
     admin_token: config.admin_token ? "******" : null,
     ssl_cert_key: config.ssl_cert_key ? "******" : null,
-    admin_listen: config.admin_listen.map((l) => `${l.host}:${l.port}${l.ssl ? " ssl" : ""}`),
-    proxy_listen: config.proxy_listen.map((l) => `${l.host}:${l.port}${l.ssl ? " ssl" : ""}`),
-    status_listen: config.status_listen.map((l) => `${l.host}:${l.port}${l.ssl ? " ssl" : ""}`),
+    admin_listen: config.admin_listen.map((l) => listenText(l)),
+    proxy_listen: config.proxy_listen.map((l) => listenText(l)),
+    status_listen: config.status_listen.map((l) => listenText(l)),
     pg_host: pg.host,
     pg_port: pg.port,
     pg_user: pg.user,

@@ -76,8 +76,9 @@ export class Forwarder implements ForwardingEngine {
     const secure = service.protocol === "https";
     return {
       target: { protocol: secure ? "https:" : "http:", host: service.host, port: service.port },
-      agent: this.agents.agentFor(service),
-      secure: service.tls_verify ?? false,
+      agent: this.agents.agentFor(service, plan.tls),
+      // The agent applies the service's TLS (verification included) to each new connection.
+      secure: plan.tls?.options.rejectUnauthorized ?? false,
       proxyTimeout: 0,
       // Send req.url as computed; otherwise http-proxy re-parses it with url.parse, which turns a
       // backslash in the path into `/`.

@@ -1,11 +1,14 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex, Readable } from "node:stream";
 import type { Service } from "@tether/core";
+import type { UpstreamTls } from "../snapshot/upstream-tls.ts";
 import type { ForwardFailure } from "./failure.ts";
 
 /** One request's forwarding instructions, the same for both engines. */
 export interface ForwardPlan {
   service: Service;
+  /** The service's own upstream TLS (client certificate, verification), from the snapshot. */
+  tls?: UpstreamTls | undefined;
   /** Path and query to request upstream. */
   upstreamUrl: string;
   /** The body to send when a plugin buffered it (http-proxy's `buffer`); else the request streams. */

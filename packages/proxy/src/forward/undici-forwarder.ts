@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { Duplex, Writable } from "node:stream";
 import { Pool, buildConnector } from "undici";
 import type { Service } from "@tether/core";
+import type { UpstreamTls } from "../snapshot/upstream-tls.ts";
 import { stripHopByHop } from "../http/hop-by-hop.ts";
 import { connectWithRetries } from "./connect-retry.ts";
 import { failureOf, reasonOf, UpstreamError } from "./failure.ts";
@@ -16,10 +17,11 @@ const UNDICI_MANAGED = new Set(["connection", "keep-alive", "transfer-encoding",
 
 /**
  * undici's connector (TCP + TLS, `connect_timeout` as its timeout) with Kong's connection retries
- * around it: the pool calls it for each new connection, and requests wait meanwhile.
+ * around it: the pool calls it for each new connection, and requests wait meanwhile. Without
+ * TLS settings of its own a service's certificate is not verified (Kong's default).
  */
-function retryingConnector(service: Service): buildConnector.connector {
-  const base = buildConnector({ timeout: service.connect_timeout, rejectUnauthorized: service.tls_verify ?? false });
+function retryingConnector(service: Service, tls: UpstreamTls | undefined): buildConnector.connector {
+  const base = buildConnector({ timeout: service.connect_timeout, rejectUnauthorized: false, ...tls?.options });
   return (options, callback) =>
     connectWithRetries<Socket>(
       (done) => base(options, (error, socket) => (error ? done(error) : done(null, socket as Socket))),
@@ -44,15 +46,15 @@ export class UndiciForwarder implements ForwardingEngine {
   /** Service entities are immutable within a snapshot: remember their pool without a key string. */
   private byService = new WeakMap<Service, Pool>();
 
-  private pool(service: Service): Pool {
+  private pool({ service, tls }: ForwardPlan): Pool {
     const known = this.byService.get(service);
     if (known) return known;
     const secure = service.protocol === "https";
     const origin = `${secure ? "https" : "http"}://${service.host.includes(":") ? `[${service.host}]` : service.host}:${service.port}`;
-    const key = `${origin}|${service.connect_timeout}|${service.retries}|${service.tls_verify ?? false}`;
+    const key = `${origin}|${service.connect_timeout}|${service.retries}|${tls?.id ?? ""}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new Pool(origin, { connections: 1024, pipelining: 1, connect: retryingConnector(service) });
+      pool = new Pool(origin, { connections: 1024, pipelining: 1, connect: retryingConnector(service, tls) });
       this.pools.set(key, pool);
     }
     this.byService.set(service, pool);
@@ -70,7 +72,7 @@ export class UndiciForwarder implements ForwardingEngine {
         )
       : () => undefined;
     let responseStarted = false;
-    this.pool(plan.service).stream(
+    this.pool(plan).stream(
       {
         path: plan.upstreamUrl,
         method: req.method ?? "GET",
@@ -105,7 +107,7 @@ export class UndiciForwarder implements ForwardingEngine {
     // The handshake's answer is due within read_timeout, as any response.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new UpstreamError("read-timeout", `no handshake answer for ${plan.service.read_timeout} ms`)), plan.service.read_timeout);
-    this.pool(plan.service).upgrade(
+    this.pool(plan).upgrade(
       { path: plan.upstreamUrl, method: "GET", headers: headersFor(req), protocol: "websocket", signal: abort.signal },
       (error, data) => {
         clearTimeout(timer);

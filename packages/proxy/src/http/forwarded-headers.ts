@@ -32,7 +32,8 @@ function first(value: string | string[] | undefined): string | undefined {
 /**
  * Rewrites request headers for the upstream as Kong does (reference 2.7). Client-supplied
  * X-Forwarded-Proto/Host/Port/Path/Prefix survive only from a trusted peer; X-Forwarded-For is
- * always appended to, and X-Real-IP is always the peer (Kong's real_ip module is off by default).
+ * always appended to, and X-Real-IP is the client address (the peer, or the client a trusted load
+ * balancer named in a PROXY protocol header: proxy-protocol/client-address.ts).
  */
 export function rewriteUpstreamHeaders(headers: IncomingHttpHeaders, facts: ForwardedFacts): void {
   stripHopByHop(headers, facts.webSocket);

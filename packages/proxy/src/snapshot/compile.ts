@@ -5,12 +5,14 @@ import type {
   PluginHandler,
   PluginInstance,
   Route,
+  Service,
 } from "@tether/core";
 import { buildConfigView } from "./config-view.ts";
 import { compileRouter, type Router } from "../router/match.ts";
 import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
 import { buildServerCertificates, type ServerCertificates } from "./server-certificates.ts";
 import { selectInstances } from "./select-plugins.ts";
+import { buildUpstreamTls, type UpstreamTls } from "./upstream-tls.ts";
 
 /** A plugin instance ready to run: its definition, its stored entity and its handler. */
 export interface BoundPlugin {
@@ -26,6 +28,8 @@ export interface Snapshot {
   readonly handshake: HandshakeMap;
   /** The server certificate to present by SNI (certificates/snis entities). */
   readonly serverCertificates: ServerCertificates;
+  /** The TLS of an https service's upstream connections (client certificate, verification), if it sets any. */
+  upstreamTls(service: Service): UpstreamTls | undefined;
   /** Plugins of a route, in descending priority. */
   pluginsFor(route: Route): readonly BoundPlugin[];
   /**
@@ -56,6 +60,7 @@ export function compileSnapshot(
       .sort((a, b) => b.definition.priority - a.definition.priority);
     perRoute.set(route.id, bound);
   }
+  const upstreamTls = buildUpstreamTls(data.services, view.certificate, view.caCertificate);
   const certPlugins = known.filter((p) => registry.get(p.name)!.requestsClientCertificate);
   return {
     version: data.version,
@@ -63,6 +68,7 @@ export function compileSnapshot(
     handshake: buildHandshakeMap(certPlugins, data.routes),
     serverCertificates: buildServerCertificates(data.certificates, data.snis, env.log),
     pluginsFor: (route) => perRoute.get(route.id) ?? [],
+    upstreamTls: (service) => upstreamTls.get(service.id),
     globalLoggers: [...handlers.values()]
       .filter((b) => !b.instance.route && !b.instance.service && !b.instance.consumer && b.handler.log !== undefined)
       .sort((a, b) => b.definition.priority - a.definition.priority),
