@@ -11,6 +11,7 @@
  */
 import * as net from "node:net";
 import { MAX_CLIENT_HELLO_WIRE_BYTES, parseClientHello } from "./client-hello.ts";
+import { rawSocketOf } from "./raw-socket.ts";
 
 export interface SniFrontOptions {
   /** true when a client certificate should be requested for this SNI (undefined = no SNI sent) */
@@ -32,7 +33,7 @@ export interface SniFrontOptions {
 
 /**
  * SNI as the front saw it (lower-cased, no trailing dot; undefined when absent or malformed).
- * Keyed by the raw TCP socket; the TLSSocket that wraps it is resolved through `_parent`.
+ * Keyed by the raw TCP socket (rawSocketOf resolves the TLSSocket that wraps it).
  */
 const serverNames = new WeakMap<net.Socket, string | undefined>();
 
@@ -43,11 +44,7 @@ const serverNames = new WeakMap<net.Socket, string | undefined>();
  * when absent, and only this value is the one the certificate decision was made with.
  */
 export function serverNameOf(socket: net.Socket): string | undefined {
-  if (serverNames.has(socket)) return serverNames.get(socket);
-  // A server-side TLSSocket keeps the socket it wraps in `_parent` (undocumented, not in
-  // @types/node; checked on Node 20.20): sni-front.test.ts fails if that ever changes.
-  if ("_parent" in socket && socket._parent instanceof net.Socket) return serverNames.get(socket._parent);
-  return undefined;
+  return serverNames.get(rawSocketOf(socket));
 }
 
 /**
@@ -59,10 +56,7 @@ const clientHellos = new WeakMap<net.Socket, Buffer>();
 
 /** The ClientHello bytes of this connection (raw socket or the TLSSocket wrapping it; see serverNameOf). */
 export function clientHelloOf(socket: net.Socket): Buffer | undefined {
-  const hello = clientHellos.get(socket);
-  if (hello !== undefined) return hello;
-  if ("_parent" in socket && socket._parent instanceof net.Socket) return clientHellos.get(socket._parent);
-  return undefined;
+  return clientHellos.get(rawSocketOf(socket));
 }
 
 /**
