@@ -10,6 +10,7 @@ import { mountExplain, type RouteExplainer } from "./endpoints/explain.ts";
 import { mountDisabled, mountForeignEntity, type ForeignEntitySpec } from "./endpoints/foreign-entity.ts";
 import { mountInfo, type InfoOptions } from "./endpoints/info.ts";
 import { mountMetrics, type MetricsSource } from "./endpoints/metrics.ts";
+import { mountPendingEntities } from "./endpoints/pending-entities.ts";
 import { mountPluginRoutes } from "./endpoints/plugin-routes.ts";
 import { pluginAdminRoutes } from "@tether/plugins";
 import { mountSchemas } from "./endpoints/schemas.ts";
@@ -17,6 +18,7 @@ import { mountTags } from "./endpoints/tags.ts";
 import type { WriteContext } from "./entities/write.ts";
 import { allowedMethodsMiddleware } from "./http/allowed-methods.ts";
 import { adminTokenMiddleware } from "./http/auth.ts";
+import { adminGuiOrigins, corsMiddleware } from "./http/cors.ts";
 import { errorMiddleware } from "./http/errors.ts";
 import { responseHeadersMiddleware } from "./http/response-headers.ts";
 
@@ -91,8 +93,11 @@ export function createAdminApp(options: AdminOptions): Koa {
   for (const spec of collections) mountCollection(router, write, spec);
   for (const spec of foreignEntities) mountForeignEntity(router, write, spec);
   mountDisabled(router, "/snis/:snis/certificate");
+  mountPendingEntities(router); // /upstreams, /vaults, /keys, /key-sets: empty until issue 13
 
   app.use(responseHeadersMiddleware(options.version));
+  // admin_gui_url comes in the configuration the node started with, as Kong's conf_loader reads it.
+  app.use(corsMiddleware(adminGuiOrigins(options.configuration["admin_gui_url"])));
   app.use(errorMiddleware(options.log));
   app.use(adminTokenMiddleware(options.adminToken));
   app.use(router.routes());

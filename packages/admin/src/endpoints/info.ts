@@ -4,6 +4,7 @@ import { KONG_COMPATIBLE_VERSION, timerCounts, type ServerStats } from "@tether/
 import type { Store } from "@tether/store";
 import { isDbless } from "../entities/lookup.ts";
 import type { PluginRegistry } from "../entities/write.ts";
+import { kongConfiguration } from "./kong-configuration.ts";
 
 export interface InfoOptions {
   store: Store;
@@ -42,13 +43,16 @@ export function mountStatus(router: Router, info: StatusSources): void {
 }
 
 export function mountInfo(router: Router, info: InfoOptions): void {
+  const configuration = kongConfiguration(info.configuration);
   router.get("/", async (ctx) => {
     const enabled = new Set((await info.store.daos.plugins.all()).map((p) => p.name));
     ctx.body = {
       tagline: "Welcome to tether",
       version: KONG_COMPATIBLE_VERSION,
       tether_version: info.version,
-      edition: "enterprise",
+      // Kong's open-source edition: Kong Manager then reads the plugins from this answer and
+      // sends the open-source list requests (exact lookups, no sort_by).
+      edition: "community",
       hostname: hostname(),
       node_id: info.nodeId,
       timers: timerCounts(),
@@ -58,7 +62,7 @@ export function mountInfo(router: Router, info: InfoOptions): void {
         ),
         enabled_in_cluster: [...enabled].sort(),
       },
-      configuration: info.configuration,
+      configuration,
       pids: { master: process.pid, workers: [process.pid] },
       node_version: process.version,
     };

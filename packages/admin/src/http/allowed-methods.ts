@@ -22,6 +22,15 @@ export function allowedMethods(matched: readonly Pick<Layer, "path" | "methods">
 }
 
 /**
+ * A preflight's `Access-Control-Allow-Headers`: the headers the browser asks for, echoed as Kong's
+ * cors_filter does. Asked for none, Kong says `Content-Type`; Tether adds `Authorization`, the
+ * header its `admin_token` travels in.
+ */
+export function allowedHeaders(requested: string | undefined): string {
+  return requested?.trim() || "Content-Type, Authorization";
+}
+
+/**
  * Answers what no route handled (after the router): OPTIONS on a known path is Kong's 204
  * preflight answer, another method there is 405 with `Allow`, and an unknown path is 404.
  */
@@ -33,7 +42,7 @@ export function allowedMethodsMiddleware(): Koa.Middleware {
     ctx.set("Allow", allow);
     if (ctx.method === "OPTIONS") {
       ctx.set("Access-Control-Allow-Methods", allow);
-      ctx.set("Access-Control-Allow-Headers", "Content-Type, Authorization");
+      ctx.set("Access-Control-Allow-Headers", allowedHeaders(ctx.get("access-control-request-headers")));
       ctx.status = 204;
       return;
     }
