@@ -18,6 +18,8 @@ export interface LoadSpec {
   certPath?: string;
   keyPath?: string;
   servername?: string;
+  /** HTTP/2 (ALPN h2): `connections` requests in flight as streams, `H2_STREAMS` per connection. */
+  h2?: boolean;
   /** DPoP (RFC 9449): every request is `Authorization: DPoP <token>` with a fresh proof by this ES256 key. */
   dpop?: { privateJwk: JWK; publicJwk: JWK; token: string };
 }
@@ -31,6 +33,9 @@ export interface LoadResult {
   statuses: Record<string, number>;
 }
 
+/** Streams per h2 connection: what a browser or gRPC client multiplexes, and what shows h2's own cost. */
+const H2_STREAMS = 8;
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -39,8 +44,7 @@ function percentile(sorted: Float64Array, p: number): number {
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const url = new URL(spec.url);
   const pool = new Pool(url.origin, {
-    connections: spec.connections,
-    pipelining: 1,
+    ...(spec.h2 ? { allowH2: true, connections: Math.ceil(spec.connections / H2_STREAMS), pipelining: H2_STREAMS } : { connections: spec.connections, pipelining: 1 }),
     connect: {
       rejectUnauthorized: false,
       ...(spec.servername ? { servername: spec.servername } : {}),

@@ -1,5 +1,8 @@
 // nginx for the benchmark: a trivial upstream (`return 200`) and a TLS reverse proxy in front of
-// it that asks for (but does not verify) client certificates, with upstream keep-alive.
+// it that asks for (but does not verify) client certificates, with upstream keep-alive. Optionally
+// a second TLS reverse proxy for the handshake scenarios (handshake.ts): TLS 1.2 and 1.3 (nginx
+// 1.22 offers no TLS 1.3 by default) and session resumption on: tickets, as Tether issues them,
+// and the shared session cache nginx deployments configure beside them.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +10,12 @@ import { join } from "node:path";
 export interface Nginx {
   upstreamPort: number;
   tlsPort: number;
+  /** Present when asked for: the TLS proxy with resumption, for handshakes. */
+  handshakePort?: number;
+  /** Present when asked for: the TLS proxy offering h2 (ALPN), for the HTTP/2 scenarios. */
+  h2Port?: number;
+  /** The master process (its worker is a child), for CPU accounting. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -14,9 +23,27 @@ export function nginxAvailable(): boolean {
   return spawnSync("nginx", ["-v"], { stdio: "ignore" }).status === 0;
 }
 
-export async function startNginx(opts: { dir: string; workers: number; cert: string; key: string; upstreamPort: number; tlsPort: number }): Promise<Nginx> {
+/** A TLS server proxying everything to the upstream, asking for any client certificate. */
+function tlsProxy(port: number, cert: string, key: string, extra: string[] = [], h2 = false): string {
+  return `  server {
+    listen 127.0.0.1:${port} ssl${h2 ? " http2" : ""};
+    ssl_certificate ${cert};
+    ssl_certificate_key ${key};
+    ssl_verify_client optional_no_ca;
+${extra.map((line) => `    ${line}\n`).join("")}    location / {
+      proxy_pass http://up;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+  }
+`;
+}
+
+export async function startNginx(opts: { dir: string; workers: number; cert: string; key: string; upstreamPort: number; tlsPort: number; handshakePort?: number; h2Port?: number }): Promise<Nginx> {
   mkdirSync(opts.dir, { recursive: true });
   const conf = join(opts.dir, "nginx.conf");
+  const resuming = ["ssl_protocols TLSv1.2 TLSv1.3;", "ssl_session_cache shared:SSL:10m;", "ssl_session_tickets on;", "ssl_session_timeout 1d;"];
   writeFileSync(
     conf,
     `worker_processes ${opts.workers};
@@ -37,19 +64,7 @@ http {
     listen 127.0.0.1:${opts.upstreamPort};
     location / { return 200 "ok\\n"; }
   }
-  server {
-    listen 127.0.0.1:${opts.tlsPort} ssl;
-    ssl_certificate ${opts.cert};
-    ssl_certificate_key ${opts.key};
-    ssl_verify_client optional_no_ca;
-    location / {
-      proxy_pass http://up;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $remote_addr;
-    }
-  }
-}
+${tlsProxy(opts.tlsPort, opts.cert, opts.key)}${opts.handshakePort ? tlsProxy(opts.handshakePort, opts.cert, opts.key, resuming) : ""}${opts.h2Port ? tlsProxy(opts.h2Port, opts.cert, opts.key, ["ssl_protocols TLSv1.2 TLSv1.3;"], true) : ""}}
 `,
   );
   const child: ChildProcess = spawn("nginx", ["-p", opts.dir, "-c", conf], { stdio: "ignore" });
@@ -58,6 +73,9 @@ http {
   return {
     upstreamPort: opts.upstreamPort,
     tlsPort: opts.tlsPort,
+    ...(opts.handshakePort ? { handshakePort: opts.handshakePort } : {}),
+    ...(opts.h2Port ? { h2Port: opts.h2Port } : {}),
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());

@@ -3,11 +3,14 @@
 // scenarios interleaved, round after round, with a client presenting a client certificate over
 // keep-alive connections. Prints requests/s, p50 and p99 per scenario (median over rounds) and the
 // ratios. Scenarios 3-6 and 9-12 run on the default forwarder (undici), 7-8 on http-proxy, side by side;
-// 10 and 11 are scenario 4 with the prometheus plugin and with file-log (issue 9); 12 is DPoP (RFC 9449).
+// 10 and 11 are scenario 4 with the prometheus plugin and with file-log (issue 9); 12 is DPoP (RFC 9449);
+// 15-17 are HTTP/2 (nginx h2 and Tether h2 pass-through, Tether h2 bound).
 // Tether's own CPU time per request (from /proc, workers included) is printed beside: on a small
 // machine where the load client competes for the cores it is steadier than requests per second.
 // Environment: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_WORKERS (1),
 // BENCH_ONLY (a comma-separated list of scenario numbers: run just those, e.g. 4,10,11).
+// 13 and 14 are TLS handshakes per second with a client certificate, full and resumed, nginx and
+// Tether side by side (handshake.ts; BENCH_HANDSHAKE_CLIENTS (8), BENCH_TLS (1.3 or 1.2)).
 import { execFile } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -21,6 +24,7 @@ import { generateKeyPair } from "dpop";
 import { exportJWK } from "jose";
 import type { LoadResult, LoadSpec } from "./load.ts";
 import { nginxAvailable, startNginx } from "./nginx.ts";
+import { runHandshakeBench } from "./handshake.ts";
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 5);
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "tether-bench-"));
   const pki = createPki();
   const idp = await startIdp({ pki });
-  const nginx = await startNginx({ dir: join(dir, "nginx"), workers: WORKERS, cert: pki.server.certPath, key: pki.server.keyPath, upstreamPort: await freePort(), tlsPort: await freePort() });
+  const nginx = await startNginx({ dir: join(dir, "nginx"), workers: WORKERS, cert: pki.server.certPath, key: pki.server.keyPath, upstreamPort: await freePort(), tlsPort: await freePort(), handshakePort: await freePort(), h2Port: await freePort() });
   const tether = await startTether({
     env: { TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath, TETHER_WORKERS: String(WORKERS) },
   });
@@ -132,6 +136,10 @@ async function main(): Promise<void> {
       { id: 11, name: "Tether bearer RS256 + PoP strict + file-log", spec: { url: `${tls}:${tether.httpsPort}/bound-file-log`, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       // A fresh ES256 proof per request (made by the load client): proof verification + replay memory.
       { id: 12, name: "Tether bearer RS256 + DPoP strict (fresh proof per request)", spec: { url: `${tls}:${tether.httpsPort}/dpop`, dpop } },
+      // HTTP/2 (issue 11), both with the client certificate: 8 streams per connection, same in-flight count.
+      { id: 15, name: "nginx h2 TLS pass-through", spec: { url: `${tls}:${nginx.h2Port}/pass`, h2: true, ...cert } },
+      { id: 16, name: "Tether h2 TLS pass-through", spec: { url: `${tls}:${tether.httpsPort}/pass`, h2: true, ...cert } },
+      { id: 17, name: "Tether h2 bearer RS256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, h2: true, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
       { id: 6, name: "Tether introspection (cached) + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/introspected`, headers: { authorization: `Bearer ${await token(OPAQUE_RESOURCE)}` }, ...cert } },
     ];
     // Every scenario must answer 200 before it is measured: a benchmark of 401s measures nothing.
@@ -177,7 +185,14 @@ async function main(): Promise<void> {
       return as && bs ? median(as.map((r, i) => of(r) / of(bs[i]!))).toFixed(3) : "n/a";
     };
     console.log(`observability's cost on the bound path (4), medians of per-round ratios: req/s prometheus 10/4 = ${paired(10, 4, (r) => r.rps)}, file-log 11/4 = ${paired(11, 4, (r) => r.rps)}; Tether CPU per request prometheus 10/4 = ${paired(10, 4, (r) => r.cpuUs)}, file-log 11/4 = ${paired(11, 4, (r) => r.cpuUs)}`);
+    console.log(`HTTP/2: Tether/nginx 16/15 = ${ratio(16, 15)} (paired ${paired(16, 15, (r) => r.rps)})   bound/pass-through 17/16 = ${ratio(17, 16)} (paired ${paired(17, 16, (r) => r.rps)})   h2/h1 pass-through 16/3 = ${ratio(16, 3)}`);
     console.log(`http-proxy engine: 7/2 = ${ratio(7, 2)}   8/7 = ${ratio(8, 7)}   p99(8) − p99(7) = ${summary.has(8) && summary.has(7) ? (summary.get(8)!.p99 - summary.get(7)!.p99).toFixed(2) : "n/a"} ms`);
+    // Issue 11: /pass on the default Tether, whose bound routes (no snis) ask every handshake for a certificate.
+    await runHandshakeBench({
+      ...(only ? { only } : {}), rounds: ROUNDS, seconds: SECONDS, workers: WORKERS, clients: Number(process.env["BENCH_HANDSHAKE_CLIENTS"] ?? 8),
+      tls: process.env["BENCH_TLS"] === "1.2" ? "1.2" : "1.3", host: "127.0.0.1", path: "/pass", certPath: cert.certPath, keyPath: cert.keyPath,
+      nginx: { port: nginx.handshakePort!, pid: nginx.pid }, tether: { port: tether.httpsPort, pid: tether.process.pid! }, cpuSeconds,
+    });
   } finally {
     await tetherHttpProxy.stop();
     await tether.stop();

@@ -231,7 +231,7 @@ for (const engine of ["http-proxy", "undici"] as const) {
         "X-Real-IP": "6.6.6.6",
       };
 
-      it("a trusted peer's X-Forwarded-* reach the upstream as sent; X-Real-IP is still the peer", async () => {
+      it("a trusted peer's X-Forwarded-* reach the upstream as sent; its X-Real-IP is the client (Kong's default real_ip_header)", async () => {
         const h = echoed(await request(t.httpPort, "/fwd/a", { headers: CLAIMS })).headers;
         assert.equal(h["x-forwarded-for"], "203.0.113.9, 127.0.0.1");
         assert.equal(h["x-forwarded-proto"], "https");
@@ -239,7 +239,7 @@ for (const engine of ["http-proxy", "undici"] as const) {
         assert.equal(h["x-forwarded-port"], "443");
         assert.equal(h["x-forwarded-path"], "/claimed/path");
         assert.equal(h["x-forwarded-prefix"], "/claimed");
-        assert.equal(h["x-real-ip"], "127.0.0.1");
+        assert.equal(h["x-real-ip"], "6.6.6.6");
       });
 
       it("an untrusted peer's are replaced by what Tether saw (X-Forwarded-For still appended)", async () => {

@@ -1,12 +1,14 @@
 // TLS session resumption where a client certificate is requested (docs/tls-resumption.md): a
 // resumed session carries the certificate it was made with and the binding checks that one;
-// sessions never cross from where no certificate was asked, nor across SNIs; every worker
-// opens every worker's tickets.
+// sessions never cross from where no certificate was asked, nor across SNIs, nor survive a new
+// server certificate; every worker opens every worker's tickets.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { randomUUID, X509Certificate } from "node:crypto";
 import tls from "node:tls";
 import { after, before, describe, it } from "node:test";
 import type { Pem } from "../fixtures/pki/index.ts";
+import { selfSigned, type KeyPair } from "../fixtures/pki/self-signed.ts";
 import { startScenario, type Scenario } from "../helpers/scenario.ts";
 import { adminJson, waitFor } from "../helpers/tether.ts";
 
@@ -20,6 +22,8 @@ interface Exchange {
   reused: boolean;
   /** the last session the server issued on this connection */
   session: Buffer | undefined;
+  /** SHA-256 fingerprint of the certificate the server presented (or the session holds) */
+  serverCertificate: string | undefined;
   /** pid of the process that held the server end (`ss`), when asked */
   serverPid: number | undefined;
 }
@@ -48,6 +52,7 @@ function exchange(o: ExchangeOptions): Promise<Exchange> {
     let session: Buffer | undefined;
     let reused = false;
     let serverPid: number | undefined;
+    let serverCertificate: string | undefined;
     const socket = tls.connect(
       {
         host: "127.0.0.1",
@@ -61,6 +66,7 @@ function exchange(o: ExchangeOptions): Promise<Exchange> {
       },
       () => {
         reused = socket.isSessionReused();
+        serverCertificate = socket.getPeerX509Certificate()?.fingerprint256;
         if (o.whoAnswers) serverPid = serverPidOf(o.port, socket.localPort!);
         socket.write(`GET /resume HTTP/1.1\r\nHost: ${o.servername}\r\nAuthorization: Bearer ${o.token}\r\nConnection: close\r\n\r\n`);
       },
@@ -72,7 +78,7 @@ function exchange(o: ExchangeOptions): Promise<Exchange> {
     socket.on("close", () => {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
       const wwwAuthenticate = /^www-authenticate: (.*)$/im.exec(text)?.[1] ?? "";
-      resolve({ status, wwwAuthenticate, reused, session, serverPid });
+      resolve({ status, wwwAuthenticate, reused, session, serverPid, serverCertificate });
     });
   });
 }
@@ -106,9 +112,11 @@ async function setUp(env: Record<string, string> = {}): Promise<{ s: Scenario; c
 describe("TLS session resumption with a client certificate", () => {
   let s: Scenario;
   let call: Call;
+  let pairs: { first: KeyPair; second: KeyPair };
 
   before(async () => {
     ({ s, call } = await setUp());
+    pairs = { first: selfSigned(s.pki.dir, "first", "ec"), second: selfSigned(s.pki.dir, "second", "ec") };
     const alice = s.pki.clients.alice;
     await waitFor(async () => (await call({ servername: MTLS, version: "TLSv1.3", cert: alice })).status === 200);
     await waitFor(async () => (await call({ servername: MTLS_2, version: "TLSv1.3", cert: alice })).status === 200);
@@ -151,9 +159,7 @@ describe("TLS session resumption with a client certificate", () => {
       assert.equal(s.echo.requests.length, seen);
     });
 
-    // Not yet: tickets are sealed per TLS server, and one server answers every SNI that asks for a
-    // certificate (docs/tls-resumption.md, "Not yet").
-    it(`${version}: a session is not resumed under another SNI`, { todo: "per-SNI ticket keys" }, async () => {
+    it(`${version}: a session is not resumed under another SNI that also asks for a certificate`, async () => {
       const first = await call({ servername: MTLS, version, cert: s.pki.clients.alice });
       assert.equal(first.status, 200);
       const seen = s.echo.requests.length;
@@ -163,6 +169,34 @@ describe("TLS session resumption with a client certificate", () => {
       assert.equal(s.echo.requests.length, seen);
       // Control: a fresh handshake under that SNI works.
       assert.equal((await call({ servername: MTLS_2, version, cert: s.pki.clients.alice })).status, 200);
+    });
+
+    it(`${version}: a new server certificate for the SNI ends the sessions made under the old one`, async () => {
+      const alice = s.pki.clients.alice;
+      // Served under MTLS once the proxy applied the change (one poll away).
+      const serving = (pair: KeyPair): Promise<number> => {
+        const fingerprint = new X509Certificate(pair.cert).fingerprint256;
+        return waitFor(async () => (await call({ servername: MTLS, version, cert: alice })).serverCertificate === fingerprint);
+      };
+      const certificate = `/certificates/${randomUUID()}`;
+      assert.equal((await adminJson(s.tether, "PUT", certificate, { ...pairs.first, snis: [MTLS] })).status, 200);
+      await serving(pairs.first);
+      const first = await call({ servername: MTLS, version, cert: alice });
+      assert.equal(first.status, 200);
+      const resumed = await call({ servername: MTLS, version, session: first.session! });
+      assert.deepEqual([resumed.reused, resumed.status], [true, 200]);
+
+      assert.equal((await adminJson(s.tether, "PATCH", certificate, pairs.second)).status, 200);
+      await serving(pairs.second);
+      const offered = await call({ servername: MTLS, version, session: resumed.session ?? first.session! });
+      assert.equal(offered.reused, false, "a full handshake");
+      assert.equal(offered.serverCertificate, new X509Certificate(pairs.second.cert).fingerprint256);
+      assert.equal(offered.status, 401, "that asked for the certificate again");
+
+      const fresh = await call({ servername: MTLS, version, cert: alice });
+      const again = await call({ servername: MTLS, version, session: fresh.session! });
+      assert.deepEqual([again.reused, again.status], [true, 200]);
+      assert.equal((await adminJson(s.tether, "DELETE", certificate)).status, 204);
     });
   }
 });

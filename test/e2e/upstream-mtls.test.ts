@@ -1,13 +1,14 @@
 // Mutual TLS to upstreams (Kong's service fields client_certificate, tls_verify,
 // tls_verify_depth, ca_certificates; runloop/upstream_ssl.lua): a real https upstream that
 // requires a client certificate from the test CA, reached through the real `tether start`
-// process, once per forwarding engine.
+// process, once per forwarding engine; also the node's trust (trusted_certificate) for
+// verification without ca_certificates, and connections made with a replaced client certificate.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { after, before, describe, it } from "node:test";
@@ -21,9 +22,19 @@ interface Seen {
   servername: string | null;
 }
 
+/** One TLS connection the upstream accepted: the client certificate it came with, and whether it closed. */
+interface Connection {
+  subject: string | null;
+  closed: boolean;
+}
+
 interface MtlsUpstream {
   port: number;
-  seen: Seen[];
+  /** Requests in arrival order, with the connection (index in `connections`) each came on. */
+  seen: (Seen & { connection: number })[];
+  connections: Connection[];
+  /** Answers to `/hold…` requests, waiting to be sent: call one to answer. */
+  held: (() => void)[];
   close(): Promise<void>;
 }
 
@@ -43,23 +54,45 @@ function intermediateChain(pki: TestPki): { cert: string; key: string } {
   return { cert: leaf + intermediate, key: readFileSync(join(pki.dir, "upstream-leaf.key"), "utf8") };
 }
 
-/** An https server that refuses any client without a certificate from the test CA. */
+const subjectOf = (socket: TLSSocket): string | null => {
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return cn === undefined ? null : String(cn);
+};
+
+/**
+ * An https server that refuses any client without a certificate from the test CA. It asks clients
+ * to keep idle connections for 60 s (Keep-Alive: timeout=60) and keeps them itself as long, so
+ * any connection closing sooner was closed by the proxy.
+ */
 async function startMtlsUpstream(pki: TestPki, serving: { cert: string; key: string } = pki.server): Promise<MtlsUpstream> {
-  const seen: Seen[] = [];
+  const seen: MtlsUpstream["seen"] = [];
+  const connections: Connection[] = [];
+  const held: (() => void)[] = [];
+  const connectionOf = new WeakMap<Socket, number>();
   const server = https.createServer({ cert: serving.cert, key: serving.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: true }, (req, res) => {
     const socket = req.socket as TLSSocket;
-    const cn = socket.getPeerCertificate().subject?.CN;
-    const subject = cn === undefined ? null : String(cn);
     const servername = typeof socket.servername === "string" ? socket.servername : null;
-    const entry = { path: req.url ?? "", subject, servername };
-    seen.push(entry);
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(entry));
+    const entry = { path: req.url ?? "", subject: subjectOf(socket), servername };
+    seen.push({ ...entry, connection: connectionOf.get(socket) ?? -1 });
+    const answer = (): void => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(entry));
+    };
+    if (entry.path.startsWith("/hold")) held.push(answer);
+    else answer();
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on("secureConnection", (socket: TLSSocket) => {
+    const connection = { subject: subjectOf(socket), closed: false };
+    connectionOf.set(socket, connections.push(connection) - 1);
+    socket.once("close", () => (connection.closed = true));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
     seen,
+    connections,
+    held,
     close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
   };
 }
@@ -90,12 +123,15 @@ for (const engine of ["undici", "http-proxy"] as const) {
     let pki: TestPki;
     let upstream: MtlsUpstream;
     let chained: MtlsUpstream;
+    /** The upstream of the service whose client certificate is replaced (its connections alone). */
+    let rotating: MtlsUpstream;
 
     before(async () => {
       pki = createPki();
       upstream = await startMtlsUpstream(pki);
       chained = await startMtlsUpstream(pki, intermediateChain(pki));
-      t = await startTether({ env: { TETHER_FORWARDER: engine } });
+      rotating = await startMtlsUpstream(pki);
+      t = await startTether({ env: { TETHER_FORWARDER: engine, TETHER_TRUSTED_CERTIFICATE: pki.ca.certPath } });
       const alice = await created(t, "/certificates", { cert: pki.clients.alice.cert, key: pki.clients.alice.key });
       const ca = await created(t, "/ca_certificates", { cert: pki.ca.cert });
       const otherCa = await created(t, "/ca_certificates", { cert: pki.otherCa.cert });
@@ -105,6 +141,8 @@ for (const engine of ["undici", "http-proxy"] as const) {
         ["cert", { url: at("127.0.0.1"), client_certificate: { id: alice.id } }, {}],
         ["verified", { url: at("127.0.0.1"), client_certificate: { id: alice.id }, tls_verify: true, ca_certificates: [ca.id] }, {}],
         ["wrong-ca", { url: at("127.0.0.1"), client_certificate: { id: alice.id }, tls_verify: true, ca_certificates: [otherCa.id] }, {}],
+        ["node-trust", { url: at("127.0.0.1"), client_certificate: { id: alice.id }, tls_verify: true }, {}],
+        ["rotating", { url: `https://127.0.0.1:${rotating.port}`, client_certificate: { id: alice.id } }, {}],
         ["named", { url: at("localhost"), client_certificate: { id: alice.id }, tls_verify: true, ca_certificates: [ca.id] }, {}],
         ["preserved", { url: at("127.0.0.1"), client_certificate: { id: alice.id }, tls_verify: true, ca_certificates: [ca.id] }, { preserve_host: true }],
         ...([0, 1, null] as const).map((depth): [string, Record<string, unknown>, Record<string, unknown>] => [
@@ -125,6 +163,7 @@ for (const engine of ["undici", "http-proxy"] as const) {
       await t?.stop();
       await upstream?.close();
       await chained?.close();
+      await rotating?.close();
     });
 
     it("answers Kong's 502 when the upstream requires a client certificate and none is configured", async () => {
@@ -143,6 +182,12 @@ for (const engine of ["undici", "http-proxy"] as const) {
 
     it("with tls_verify, accepts an upstream certificate from the listed ca_certificates", async () => {
       const res = await get(t.httpPort, "/verified/ok");
+      assert.equal(res.status, 200, res.text);
+      assert.equal((JSON.parse(res.text) as Seen).subject, "alice");
+    });
+
+    it("with tls_verify and no ca_certificates, trusts the node's trusted_certificate CAs", async () => {
+      const res = await get(t.httpPort, "/node-trust/ok");
       assert.equal(res.status, 200, res.text);
       assert.equal((JSON.parse(res.text) as Seen).subject, "alice");
     });
@@ -176,8 +221,58 @@ for (const engine of ["undici", "http-proxy"] as const) {
       assert.equal((await get(t.httpPort, "/depth-1/ok")).status, 200);
       assert.equal((await get(t.httpPort, "/depth-null/ok")).status, 200);
     });
+
+    it("closes the connections made with a replaced client certificate, once the request in flight on one is answered", async () => {
+      assert.equal((await get(t.httpPort, "/rotating/warm")).status, 200);
+      const holding = get(t.httpPort, "/rotating/hold");
+      await waitFor(async () => rotating.held.length === 1);
+      const inFlight = rotating.connections[rotating.seen.at(-1)!.connection]!;
+      const bob = await created(t, "/certificates", { cert: pki.clients.bob.cert, key: pki.clients.bob.key });
+      const patched = await adminJson(t, "PATCH", "/services/rotating", { client_certificate: { id: bob.id } });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      await waitFor(async () => (JSON.parse((await get(t.httpPort, "/rotating/who")).text) as Seen).subject === "bob", 10_000);
+      const withSubject = (subject: string): Connection[] => rotating.connections.filter((c) => c.subject === subject);
+      // Served by the new configuration: the connections with alice's certificate are idle but for
+      // the one answering /hold, which stays until that answer is through.
+      await waitFor(async () => withSubject("alice").every((c) => c.closed === (c !== inFlight)));
+      assert.equal(inFlight.closed, false);
+      rotating.held.shift()!();
+      const held = await holding;
+      assert.equal(held.status, 200, held.text);
+      assert.equal((JSON.parse(held.text) as Seen).subject, "alice");
+      await waitFor(async () => withSubject("alice").every((c) => c.closed));
+      assert.ok(withSubject("bob").length > 0 && withSubject("bob").every((c) => !c.closed), "the live pool keeps its connections");
+    });
   });
 }
+
+describe("upstream tls_verify without ca_certificates nor trusted_certificate", () => {
+  let t: Tether;
+  let pki: TestPki;
+  let upstream: MtlsUpstream;
+
+  before(async () => {
+    pki = createPki();
+    upstream = await startMtlsUpstream(pki);
+    t = await startTether();
+    const alice = await created(t, "/certificates", { cert: pki.clients.alice.cert, key: pki.clients.alice.key });
+    await created(t, "/services", { name: "node-trust", url: `https://127.0.0.1:${upstream.port}`, client_certificate: { id: alice.id }, tls_verify: true });
+    await created(t, "/services/node-trust/routes", { paths: ["/node-trust"] });
+    await waitFor(async () => (await get(t.httpPort, "/node-trust")).status !== 404, 10_000);
+  });
+
+  after(async () => {
+    await t?.stop();
+    await upstream?.close();
+  });
+
+  it("refuses an upstream certificate from a CA only the system CAs could vouch for (502, nothing sent)", async () => {
+    const res = await get(t.httpPort, "/node-trust/secret");
+    assert.equal(res.status, 502);
+    assert.match(res.text, new RegExp(NGINX_502));
+    assert.equal(upstream.seen.length, 0, "the request never reached the upstream");
+  });
+});
 
 describe("upstream TLS fields in the Admin API", () => {
   let t: Tether;

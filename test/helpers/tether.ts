@@ -64,7 +64,7 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
       ...process.env,
       TETHER_PREFIX: join(prefix, "data"),
       TETHER_ADMIN_LISTEN: "127.0.0.1:0",
-      TETHER_PROXY_LISTEN: "127.0.0.1:0, 127.0.0.1:0 ssl",
+      TETHER_PROXY_LISTEN: "127.0.0.1:0, 127.0.0.1:0 http2 ssl",
       // Never Kong's 127.0.0.1:8007: tests run in parallel.
       TETHER_STATUS_LISTEN: "127.0.0.1:0",
       ...database,

@@ -36,12 +36,13 @@ export function serverCertificate(config: TetherConfig): { cert: string; key: st
   return { cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8") };
 }
 
-type OutboundFetch = Pick<PluginEnvironment, "fetch" | "unverifiedFetch" | "clientCertificateFetch">;
+type OutboundFetch = Pick<PluginEnvironment, "fetch" | "unverifiedFetch" | "clientCertificateFetch" | "trustedCertificates">;
 
 /**
  * fetch for outbound TLS (discovery, JWKS, introspection) trusting the system CAs plus the
  * `trusted_certificate` files, as Kong's lua_ssl_trusted_certificate does; the same trust when
- * the gateway presents a client certificate (mutual TLS client authentication to an IdP).
+ * the gateway presents a client certificate (mutual TLS client authentication to an IdP), and
+ * those files' CAs for the proxy's upstream verification.
  */
 export function outboundFetch(config: TetherConfig): OutboundFetch {
   const extra = config.trusted_certificate.filter((f) => f !== "system").map((f) => readFileSync(f, "utf8"));
@@ -50,6 +51,7 @@ export function outboundFetch(config: TetherConfig): OutboundFetch {
     ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
       undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher })) as unknown as typeof fetch;
   return {
+    trustedCertificates: extra,
     fetch: extra.length ? through(new Agent({ connect: trust, keepAliveTimeout: 30_000 })) : fetch,
     unverifiedFetch: through(new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 30_000 })),
     // Idle connections close soon: a replaced snapshot's pool must not linger.

@@ -14,8 +14,15 @@ import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./
 import { upstreamPath } from "./router/upstream-path.ts";
 import type { Snapshot } from "./snapshot/compile.ts";
 import { serverNameOf } from "./tls/sni-front.ts";
-import { clientAddressOf } from "./proxy-protocol/client-address.ts";
+import { resolveClient } from "./proxy-protocol/client-address.ts";
+import type { RealIpSettings } from "./http/real-ip.ts";
 import { RequestLog, type RequestObserver } from "./log/request-log.ts";
+import { isHttp2 } from "./http/h2-request.ts";
+import type { GrpcForwarder } from "./forward/grpc-forwarder.ts";
+import { grpcAnswerHeaders, isGrpcRequest } from "./grpc/status.ts";
+import { grpcRouteRefusal, isGrpcRoute } from "./grpc/route-gate.ts";
+
+type Protocol = "http" | "https" | "grpc" | "grpcs";
 
 
 const UPSTREAM_MESSAGES = {
@@ -28,8 +35,12 @@ const UPSTREAM_MESSAGES = {
 export interface RequestHandlerDeps {
   snapshot(): Snapshot;
   forwarder: Pick<ForwardingEngine, "forward" | "upgrade">;
+  /** Services whose protocol is grpc/grpcs: HTTP/2 to the upstream. */
+  grpcForwarder: Pick<GrpcForwarder, "forward">;
   /** Kong's trusted_ips: peers whose X-Forwarded-* headers are kept. */
   trustedIps: TrustedIps;
+  /** Kong's real_ip_header / real_ip_recursive (default X-Real-IP, off). */
+  realIp?: RealIpSettings;
   log: Logger;
   scheme: "http" | "https";
   /** The port the listener is bound to (for X-Forwarded-Port and host:port routes). */
@@ -42,6 +53,8 @@ export interface RequestHandlerDeps {
 }
 
 function sendError(req: IncomingMessage, res: ServerResponse, status: number, message: string, requestId: string, upstreamFailure: boolean): void {
+  // Kong's kong.response.error() to a gRPC client: the status's name, not the message.
+  if (isGrpcRequest(req.headers, req.httpVersionMajor)) return sendGrpcAnswer(res, status, grpcAnswerHeaders(status));
   const format = negotiateFormat(req.headers, upstreamFailure ? "text" : "json", upstreamFailure);
   const { type, body } = renderError(format, message, requestId);
   setResponseLatency(res);
@@ -49,7 +62,22 @@ function sendError(req: IncomingMessage, res: ServerResponse, status: number, me
   res.end(body);
 }
 
-function sendPluginResponse(res: ServerResponse, response: PluginResponse): void {
+/** A trailers-only gRPC answer: set as headers and ended in one go, so one HEADERS frame ends the stream. */
+function sendGrpcAnswer(res: ServerResponse, status: number, headers: Record<string, string | readonly string[]>): void {
+  setResponseLatency(res);
+  res.setHeader("Content-Length", 0);
+  res.setHeader("Server", SERVER_TOKEN);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.statusCode = status;
+  res.end();
+}
+
+function sendPluginResponse(req: IncomingMessage, res: ServerResponse, response: PluginResponse): void {
+  if (isGrpcRequest(req.headers, req.httpVersionMajor)) {
+    // Kong's kong.response.exit() to a gRPC client: the body's message becomes grpc-message.
+    const message = response.body !== null && typeof response.body === "object" && "message" in response.body ? response.body.message : undefined;
+    return sendGrpcAnswer(res, response.status, { ...response.headers, ...grpcAnswerHeaders(response.status, typeof message === "string" ? message : undefined) });
+  }
   const body = response.body === undefined ? "" : JSON.stringify(response.body);
   setResponseLatency(res);
   res.writeHead(response.status, {
@@ -79,6 +107,8 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     if (hasInvalidPercentEncoding(rawPath)) return sendError(req, res, 400, UPSTREAM_MESSAGES[400], requestId, true);
     const path = normalizePath(rawPath);
     const { host } = splitHost(req.headers.host);
+    // Kong's realip: the client address (404s' log entries too); trust stays on the peer.
+    const { address: clientIp, peer: peerIp, trusted } = resolveClient(req, deps.trustedIps, deps.realIp);
     const observers = deps.observers ?? [];
     const logBase = { requestId, arrivedAt, scheme: deps.scheme, host, port: deps.port };
     // Until a route takes the request, its log phase is the global log plugins' (Kong: a 404 is logged by them).
@@ -103,17 +133,29 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       requestLog.route = route;
       requestLog.service = service;
     }
-    const clientIp = clientAddressOf(req.socket);
-    const trusted = deps.trustedIps(clientIp);
     // A trusted TLS terminator in front saying the client spoke https satisfies an https-only
     // route on the plain listener (reference 2.5); plugins then run as for https.
     const scheme = deps.scheme === "http" && forwardedHttps(req.headers, trusted) && route.protocols.includes("https") ? "https" : deps.scheme;
+    // The protocol plugins are chosen by: a gRPC route's requests are grpc/grpcs.
+    let protocol: Protocol = scheme;
 
-    if (!route.protocols.includes(scheme)) {
+    if (isGrpcRoute(route)) {
+      const https = deps.scheme === "https" || forwardedHttps(req.headers, trusted);
+      const refusal = grpcRouteRefusal(route, { contentType: req.headers["content-type"], httpVersionMajor: req.httpVersionMajor, https });
+      if (refusal?.kind === "grpc") return sendGrpcAnswer(res, refusal.status, refusal.headers);
+      if (refusal) {
+        if ("headers" in refusal) for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+        return sendError(req, res, refusal.status, refusal.message, requestId, false);
+      }
+      protocol = https ? "grpcs" : "grpc";
+    } else if (!route.protocols.includes(scheme)) {
       if (deps.scheme === "http" && route.protocols.includes("https")) {
         if (route.https_redirect_status_code === 426) {
-          res.setHeader("Connection", "Upgrade");
-          res.setHeader("Upgrade", "TLS/1.2, HTTP/1.1");
+          // HTTP/2 has no Connection/Upgrade (RFC 9113 8.2.2): over h2c the 426 goes without them.
+          if (!isHttp2(req)) {
+            res.setHeader("Connection", "Upgrade");
+            res.setHeader("Upgrade", "TLS/1.2, HTTP/1.1");
+          }
           return sendError(req, res, 426, "Please use HTTPS protocol", requestId, false);
         }
         // Kong builds the target from `$host`, which has no port: the client's port is the plain one.
@@ -128,7 +170,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     // Routes without plugins skip the plugin context altogether (the common pass-through).
     const plugins = snapshot.pluginsFor(route);
     const ctx = plugins.length > 0 ? new RequestAccessContext(req, deps.scheme, path, rawQuery, sni, trusted) : undefined;
-    const loggers = plugins.filter((p) => p.handler.log !== undefined && p.instance.protocols.includes(scheme));
+    const loggers = plugins.filter((p) => p.handler.log !== undefined && p.instance.protocols.includes(protocol));
     if (!requestLog && loggers.length > 0) requestLog = new RequestLog(req, res, logBase, observers, deps.log);
     if (requestLog) {
       requestLog.route = route;
@@ -140,27 +182,28 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       applyPluginHeadersOnWrite(res, ctx.responseHeaders);
       try {
         for (const plugin of plugins) {
-          if (!plugin.instance.protocols.includes(scheme)) {
+          if (!plugin.instance.protocols.includes(protocol)) {
             plugin.handler.outOfScope?.(ctx);
             continue;
           }
           const response = await plugin.handler.access?.(ctx);
           if (response) {
             if (ctx.authOutcome) deps.onAuthDecision?.(route, service, ctx.authOutcome);
-            return sendPluginResponse(res, response);
+            return sendPluginResponse(req, res, response);
           }
         }
         if (ctx.authOutcome) deps.onAuthDecision?.(route, service, ctx.authOutcome);
       } catch (error) {
         deps.log.error("plugin failed", { route: route.id, error: String((error as Error)?.stack ?? error) });
-        return sendPluginResponse(res, unexpectedErrorResponse);
+        return sendPluginResponse(req, res, unexpectedErrorResponse);
       }
     }
 
-    const defaultPort = service.protocol === "https" ? 443 : 80;
+    const defaultPort = service.protocol === "https" || service.protocol === "grpcs" ? 443 : 80;
     const tunnel = tunnelOf(req);
     rewriteUpstreamHeaders(req.headers, {
-      clientIp: clientIp ?? "",
+      clientIp,
+      peerIp,
       trusted,
       scheme: deps.scheme,
       host: req.headers.host === undefined ? undefined : host,
@@ -178,7 +221,11 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       else req.headers[name] = value;
     }
     const forwardedAt = performance.now();
-    const upstreamUrl = upstreamPath(service.path, path, match.strippedPrefix) + (ctx ? withoutQueryArgs(rawQuery, ctx.removedQueryArgs) : rawQuery);
+    const grpcService = service.protocol === "grpc" || service.protocol === "grpcs";
+    // nginx's grpc_pass (Kong's @grpc location) sends the request's own URI: no strip_path, no service path.
+    const upstreamUrl = grpcService
+      ? rawPath + rawQuery
+      : upstreamPath(service.path, path, match.strippedPrefix) + (ctx ? withoutQueryArgs(rawQuery, ctx.removedQueryArgs) : rawQuery);
     if (requestLog) {
       requestLog.forwardedAt = forwardedAt;
       requestLog.upstreamUri = upstreamUrl;
@@ -203,6 +250,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       },
     };
     if (tunnel) deps.forwarder.upgrade(req, tunnel.socket, tunnel.head, plan);
+    else if (grpcService) deps.grpcForwarder.forward(req, res, plan);
     else deps.forwarder.forward(req, res, plan);
   };
 }

@@ -1,23 +1,27 @@
+import { createHash } from "node:crypto";
 import http from "node:http";
-import https from "node:https";
 import tls from "node:tls";
 import type { AddressInfo, Server, Socket } from "node:net";
 import type { Logger, PluginDefinition, PluginEnvironment, ServerStats } from "@tether/core";
 import { Forwarder } from "./forward/forwarder.ts";
 import type { ForwardingEngine } from "./forward/plan.ts";
 import { UndiciForwarder } from "./forward/undici-forwarder.ts";
+import { GrpcForwarder } from "./forward/grpc-forwarder.ts";
 import { createRequestHandler, type RequestHandlerDeps } from "./handle-request.ts";
 import { answerClientError } from "./http/client-error.ts";
 import { trustedIpsMatcher } from "./http/trusted-ips.ts";
+import type { RealIpSettings } from "./http/real-ip.ts";
 import { upgradeListener } from "./http/upgrade.ts";
 import { guardHandler } from "./http/guard-handler.ts";
+import { closeAllConnections, closeIdleConnections, createCleartextHttp2Server, createTlsHttpServer, type HttpServer } from "./http/http-servers.ts";
+import { createH2cFront } from "./http/h2c-front.ts";
 import type { RequestObserver } from "./log/request-log.ts";
 import { SnapshotHolder, type ConfigSource, type HolderOptions } from "./snapshot/holder.ts";
-import { certificateRequestingOptions, plainOptions } from "./tls/server-options.ts";
 import { createSniFront } from "./tls/sni-front.ts";
 import { createProxyProtocolGate } from "./proxy-protocol/gate.ts";
 import { serverCertificateCallback } from "./tls/sni-callback.ts";
-import { resumptionOptions, rotateTicketKeys, sessionResumptionOf, type TicketScope, type TicketSettings } from "./tls/session-tickets.ts";
+import { sessionResumptionOf, type TicketSettings } from "./tls/session-tickets.ts";
+import { TicketServers } from "./tls/ticket-servers.ts";
 
 export interface ListenerSpec {
   host: string;
@@ -25,6 +29,8 @@ export interface ListenerSpec {
   ssl: boolean;
   /** Kong's `proxy_protocol` listen flag: connections start with a PROXY protocol header. */
   proxyProtocol?: boolean;
+  /** Kong's `http2` listen flag: on TLS, ALPN offers h2 beside http/1.1 (http/http-servers.ts). */
+  http2?: boolean;
 }
 
 export interface ProxyOptions {
@@ -49,6 +55,11 @@ export interface ProxyOptions {
    * the PROXY header is the client address (X-Forwarded-For, X-Real-IP, logs, trusted_ips).
    */
   proxyProtocolClient?: boolean;
+  /**
+   * Kong's real_ip_header / real_ip_recursive (default `X-Real-IP`, off): from a peer in
+   * `trustedIps`, the client address (X-Real-IP, logs) is taken from that header (http/real-ip.ts).
+   */
+  realIp?: RealIpSettings;
   /** Node-wide readers of every request's log entry (the access log, counters). */
   observers?: readonly RequestObserver[];
   /** How authentication plugins decided, per route (the tether_auth_* counters). */
@@ -77,13 +88,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const holder = new SnapshotHolder(options.source, options.plugins, options.env, options.log, options.snapshot);
   holder.watch(options.pollIntervalMs ?? 200);
   const forwarder: ForwardingEngine = options.forwarder === "http-proxy" ? new Forwarder() : new UndiciForwarder();
+  const grpcForwarder = new GrpcForwarder();
+  holder.onSwap((snapshot) => {
+    forwarder.retain?.(snapshot.upstreams);
+    grpcForwarder.retain(snapshot.upstreams);
+  });
   const trustedIps = trustedIpsMatcher(options.trustedIps ?? []);
   const counters = { requests: 0, accepted: 0, active: 0 };
   const fronts: Server[] = [];
-  const httpServers: http.Server[] = [];
+  const httpServers: HttpServer[] = [];
   const addresses: RunningProxy["addresses"] = [];
   const resumption = sessionResumptionOf(options.sessionResumption, options.env.installationSecret);
-  const ticketScopes = new Map<tls.Server, TicketScope>();
+  const tlsServers: TicketServers[] = [];
+  // Made on demand (tls/ticket-servers.ts): read at each step of a shutdown.
+  const allHttpServers = (): HttpServer[] => [...httpServers, ...tlsServers.flatMap((t) => t.servers())];
 
   const track = (socket: Socket): void => {
     counters.accepted++;
@@ -106,7 +124,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       guardHandler(createRequestHandler({
         snapshot: () => holder.snapshot,
         forwarder,
+        grpcForwarder,
         trustedIps,
+        realIp: options.realIp,
         log: options.log,
         scheme,
         get port() {
@@ -121,38 +141,41 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // SNICallback installs the one the certificates/snis entities name, else the default. (Node
       // installs a single certificate from that callback; a default of another key type left in
       // the server would still be picked by clients preferring that type.) Without an SNI,
-      // servers holding the default certificate answer.
+      // servers holding the default certificate answer. One server per (SNI, certificate
+      // requested), each with its own ticket key (docs/tls-resumption.md).
       const defaultCertificate = { cert: options.tls.cert, key: options.tls.key };
-      const bySni = {
-        SNICallback: serverCertificateCallback(() => holder.snapshot.serverCertificates, tls.createSecureContext(defaultCertificate)),
-      };
+      const defaultFingerprint = createHash("sha256").update(defaultCertificate.cert).digest("hex");
       const serve = handler("https");
       // Where a non-WebSocket upgrade request is parsed again as a plain request (upgrade.ts).
       const reparse = http.createServer(serve);
       reparse.on("clientError", answerClientError);
       const onUpgrade = upgradeListener(serve, reparse);
-      const resuming = (scope: TicketScope): https.ServerOptions => resumptionOptions(resumption, scope);
-      const certServer = https.createServer({ ...certificateRequestingOptions(bySni), ...resuming("sni+certificate") }, serve);
-      const plainServer = https.createServer({ ...plainOptions(bySni), ...resuming("sni") }, serve);
-      const noSniCertServer = https.createServer({ ...certificateRequestingOptions(defaultCertificate), ...resuming("no-sni+certificate") }, serve);
-      const noSniPlainServer = https.createServer({ ...plainOptions(defaultCertificate), ...resuming("no-sni") }, serve);
-      ticketScopes.set(certServer, "sni+certificate").set(plainServer, "sni").set(noSniCertServer, "no-sni+certificate").set(noSniPlainServer, "no-sni");
-      const servers = [certServer, plainServer, noSniCertServer, noSniPlainServer];
-      for (const s of servers) {
-        s.on("tlsClientError", () => undefined);
-        s.on("clientError", answerClientError);
-        s.on("upgrade", onUpgrade);
-      }
+      // Every TLS server of the listener is wired alike; the front emits its 'listening'.
+      const tlsServer = (tlsOptions: tls.TlsOptions): tls.Server => {
+        const server = createTlsHttpServer(tlsOptions, serve, spec.http2 === true);
+        server.on("tlsClientError", () => undefined);
+        server.on("clientError", answerClientError);
+        server.on("upgrade", onUpgrade);
+        return server;
+      };
+      const servers = new TicketServers({
+        bySni: { SNICallback: serverCertificateCallback(() => holder.snapshot.serverCertificates, tls.createSecureContext(defaultCertificate)) },
+        noSni: defaultCertificate,
+        create: tlsServer,
+        resumption,
+        known: (name) => holder.snapshot.serverNames.has(name),
+        certificate: (name) => (name === "" ? undefined : holder.snapshot.serverCertificates.fingerprintFor(name)) ?? defaultFingerprint,
+      });
+      holder.onSwap(() => servers.reconfigure());
+      tlsServers.push(servers);
       const front = createSniFront({
         wantsClientCertificate: (name) => holder.snapshot.handshake.wantsClientCertificate(name),
-        certServer,
-        plainServer,
-        noServerName: { certServer: noSniCertServer, plainServer: noSniPlainServer },
+        serverFor: (name, requestCertificate) => servers.serverFor(name, requestCertificate),
       });
       const outer = accepting(spec, front);
       portRef.port = await listen(outer, spec);
       fronts.push(outer);
-      httpServers.push(...servers, reparse);
+      httpServers.push(reparse);
     } else {
       const serve = handler("http");
       const server = http.createServer(serve);
@@ -160,14 +183,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       reparse.on("clientError", answerClientError);
       server.on("clientError", answerClientError);
       server.on("upgrade", upgradeListener(serve, reparse));
-      const outer = accepting(spec, server);
+      let inner: Server = server;
+      if (spec.http2) {
+        const h2c = createCleartextHttp2Server(serve);
+        inner = createH2cFront(server, h2c);
+        httpServers.push(h2c);
+      }
+      const outer = accepting(spec, inner);
       portRef.port = await listen(outer, spec);
       if (outer !== server) fronts.push(outer);
+      if (inner !== server && inner !== outer) fronts.push(inner);
       httpServers.push(server, reparse);
     }
     addresses.push({ spec, port: portRef.port });
   }
-  const stopRotating = rotateTicketKeys(ticketScopes, resumption);
 
   return {
     addresses,
@@ -183,16 +212,17 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }),
     async close(graceMs = 10_000) {
       holder.stop();
-      stopRotating();
-      const closing = [...fronts, ...httpServers].map(
+      for (const servers of tlsServers) servers.stop();
+      const closing = [...fronts, ...allHttpServers()].map(
         (s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())),
       );
-      for (const s of httpServers) s.closeIdleConnections();
-      const timer = setTimeout(() => httpServers.forEach((s) => s.closeAllConnections()), graceMs);
+      for (const s of allHttpServers()) closeIdleConnections(s);
+      const timer = setTimeout(() => allHttpServers().forEach((s) => closeAllConnections(s)), graceMs);
       timer.unref();
       await Promise.all(closing);
       clearTimeout(timer);
       forwarder.close();
+      grpcForwarder.close();
     },
   };
 }

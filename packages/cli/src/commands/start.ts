@@ -36,6 +36,7 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
     trustedIps: config.trusted_ips,
     sessionResumption: { tickets: config.ssl_session_tickets, timeoutSeconds: config.ssl_session_timeout },
     proxyProtocolClient: config.real_ip_header === "proxy_protocol",
+    realIp: { header: config.real_ip_header, recursive: config.real_ip_recursive },
     observers: accessLogObservers(config, log),
   });
   // Kong's node gauges (kong_nginx_*, kong_datastore_reachable, ...) live where the proxy runs.

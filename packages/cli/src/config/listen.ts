@@ -5,6 +5,8 @@ export interface ListenAddress {
   ssl: boolean;
   /** Kong's `proxy_protocol` flag: every connection starts with a PROXY protocol header (proxy_listen only). */
   proxyProtocol?: boolean;
+  /** Kong's `http2` flag: on an `ssl` address ALPN offers h2 beside http/1.1; on a plain one h2c (prior knowledge) is taken too. */
+  http2?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -21,11 +23,13 @@ export function parseListen(key: string, value: string): ListenAddress[] {
     if (unknown.length) throw new ConfigError(`${key}: unknown flag '${unknown[0]}' in '${entry.trim()}'`);
     const proxyProtocol = flags.includes("proxy_protocol");
     if (proxyProtocol && key !== "proxy_listen") throw new ConfigError(`${key}: proxy_protocol is supported on proxy_listen only, in '${entry.trim()}'`);
-    return { host: m[1]!.replace(/^\[|\]$/g, ""), port, ssl: flags.includes("ssl"), ...(proxyProtocol ? { proxyProtocol: true } : {}) };
+    // Only the proxy serves HTTP/2; on admin_listen/status_listen the flag is accepted (Kong's defaults carry it) and HTTP/1.1 served.
+    const http2 = key === "proxy_listen" && flags.includes("http2");
+    return { host: m[1]!.replace(/^\[|\]$/g, ""), port, ssl: flags.includes("ssl"), ...(http2 ? { http2 } : {}), ...(proxyProtocol ? { proxyProtocol: true } : {}) };
   });
 }
 
 /** A listen address as Kong writes it (`127.0.0.1:8443 ssl proxy_protocol`). */
 export function listenText(spec: ListenAddress, port = spec.port): string {
-  return `${spec.host}:${port}${spec.ssl ? " ssl" : ""}${spec.proxyProtocol ? " proxy_protocol" : ""}`;
+  return `${spec.host}:${port}${spec.ssl ? " ssl" : ""}${spec.http2 ? " http2" : ""}${spec.proxyProtocol ? " proxy_protocol" : ""}`;
 }

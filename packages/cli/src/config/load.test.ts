@@ -10,7 +10,7 @@ describe("parseListen (Kong's *_listen syntax)", () => {
   it("parses addresses and the ssl flag", () => {
     assert.deepEqual(parseListen("proxy_listen", "0.0.0.0:8000, 0.0.0.0:8443 ssl http2"), [
       { host: "0.0.0.0", port: 8000, ssl: false },
-      { host: "0.0.0.0", port: 8443, ssl: true },
+      { host: "0.0.0.0", port: 8443, ssl: true, http2: true },
     ]);
     assert.deepEqual(parseListen("admin_listen", "[::1]:8001"), [{ host: "::1", port: 8001, ssl: false }]);
     assert.deepEqual(parseListen("admin_listen", "off"), []);
@@ -61,7 +61,7 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "10.0.0.0/40" }, dir), /^Error: trusted_ips: .*10\.0\.0\.0/);
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "unix:" }, dir), /trusted_ips: .*unix/);
   });
-  it("proxy_protocol listeners and real_ip_header = proxy_protocol (the only real_ip_header Tether honours)", () => {
+  it("proxy_protocol listeners and real_ip_header = proxy_protocol", () => {
     const c = loadConfig({ TETHER_PROXY_LISTEN: "0.0.0.0:8000 proxy_protocol, 0.0.0.0:8443 ssl proxy_protocol", TETHER_REAL_IP_HEADER: "proxy_protocol" }, dir);
     assert.deepEqual(c.proxy_listen, [
       { host: "0.0.0.0", port: 8000, ssl: false, proxyProtocol: true },
@@ -69,9 +69,24 @@ describe("loadConfig", () => {
     ]);
     assert.equal(c.real_ip_header, "proxy_protocol");
     assert.deepEqual(sanitizedConfig(c)["proxy_listen"], ["0.0.0.0:8000 proxy_protocol", "0.0.0.0:8443 ssl proxy_protocol"]);
-    assert.equal(loadConfig({}, dir).real_ip_header, undefined);
-    assert.throws(() => loadConfig({ TETHER_REAL_IP_HEADER: "X-Real-IP" }, dir), /^Error: real_ip_header: only proxy_protocol/);
+    assert.equal(loadConfig({ TETHER_REAL_IP_HEADER: "PROXY_Protocol" }, dir).real_ip_header, "proxy_protocol");
     assert.throws(() => loadConfig({ TETHER_ADMIN_LISTEN: "127.0.0.1:8001 proxy_protocol" }, dir), /admin_listen: proxy_protocol is supported on proxy_listen only/);
+  });
+  it("real_ip_header / real_ip_recursive: Kong's defaults X-Real-IP and off, any header name, bad values named", () => {
+    const c = loadConfig({}, dir);
+    assert.equal(c.real_ip_header, "X-Real-IP");
+    assert.equal(c.real_ip_recursive, false);
+    const xff = loadConfig({ TETHER_REAL_IP_HEADER: " X-Forwarded-For ", TETHER_REAL_IP_RECURSIVE: "on" }, dir);
+    assert.equal(xff.real_ip_header, "X-Forwarded-For");
+    assert.equal(xff.real_ip_recursive, true);
+    assert.equal(loadConfig({ TETHER_REAL_IP_HEADER: "cf-connecting-ip" }, dir).real_ip_header, "cf-connecting-ip");
+    writeFileSync(join(dir, "realip.conf"), "real_ip_header = True-Client-IP\nreal_ip_recursive = off\n");
+    const fromFile = loadConfig({ TETHER_CONF: join(dir, "realip.conf") }, dir);
+    assert.equal(fromFile.real_ip_header, "True-Client-IP");
+    assert.equal(fromFile.real_ip_recursive, false);
+    for (const bad of ["", "X Real IP", "X-Real-IP:", "X-Forwarded-For, X-Real-IP"])
+      assert.throws(() => loadConfig({ TETHER_REAL_IP_HEADER: bad }, dir), /^Error: real_ip_header: expected a header name/, JSON.stringify(bad));
+    assert.throws(() => loadConfig({ TETHER_REAL_IP_RECURSIVE: "yes" }, dir), /^Error: real_ip_recursive: expected on or off, got 'yes'/);
   });
   it("status_listen: Kong's 3.6+ default 127.0.0.1:8007, `off`, the listen syntax (ssl too), errors named", () => {
     assert.deepEqual(loadConfig({}, dir).status_listen, [{ host: "127.0.0.1", port: 8007, ssl: false }]);

@@ -28,11 +28,13 @@ export interface TetherConfig {
   /** Kong's trusted_ips: IPs/CIDR blocks whose X-Forwarded-* headers are believed (none by default). */
   trusted_ips: string[];
   /**
-   * Kong's real_ip_header, `proxy_protocol` only: the client a trusted load balancer names in the
-   * PROXY header of a `proxy_listen … proxy_protocol` connection is the client address. Unset (the
-   * default), the address is the TCP peer's; a header name (Kong's default `X-Real-IP`) is refused.
+   * Kong's real_ip_header (default `X-Real-IP`): the request header a `trusted_ips` peer names the
+   * client in, or `proxy_protocol` (the client a trusted load balancer names in the PROXY header
+   * of a `proxy_listen … proxy_protocol` connection, spelled in lower case here whatever the input).
    */
-  real_ip_header: "proxy_protocol" | undefined;
+  real_ip_header: string;
+  /** Kong's real_ip_recursive (default off): walk the header past trusted addresses (nginx's realip). */
+  real_ip_recursive: boolean;
   /** `sqlite` (embedded, the default), `postgres` (nodes sharing one database) or `off` (DB-less). */
   database: DatabaseKind;
   /** Kong's `pg_*` properties (used when database = postgres). */
@@ -55,7 +57,7 @@ export interface TetherConfig {
 const DEFAULTS: Record<string, string> = {
   prefix: "./data",
   admin_listen: "127.0.0.1:8001",
-  proxy_listen: "0.0.0.0:8000, 0.0.0.0:8443 ssl",
+  proxy_listen: "0.0.0.0:8000, 0.0.0.0:8443 http2 ssl",
   status_listen: "127.0.0.1:8007",
   db_update_frequency: "0.2",
   log_level: "info",
@@ -65,6 +67,8 @@ const DEFAULTS: Record<string, string> = {
   proxy_access_log: "off",
   ssl_session_tickets: "on",
   ssl_session_timeout: "1d",
+  real_ip_header: "X-Real-IP",
+  real_ip_recursive: "off",
   pg_host: "127.0.0.1",
   pg_port: "5432",
   pg_user: "tether",
@@ -78,7 +82,7 @@ const DEFAULTS: Record<string, string> = {
 const PG_KEYS = ["pg_host", "pg_port", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_timeout", "pg_pool_size"];
 const KEYS = [
   "prefix", "admin_listen", "proxy_listen", "status_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency",
-  "log_level", "workers", "forwarder", "trusted_ips", "real_ip_header", "database", "declarative_config", "proxy_access_log",
+  "log_level", "workers", "forwarder", "trusted_ips", "real_ip_header", "real_ip_recursive", "database", "declarative_config", "proxy_access_log",
   "ssl_session_tickets", "ssl_session_timeout", ...PG_KEYS,
 ];
 
@@ -123,6 +127,17 @@ function postgresSettings(raw: Record<string, string | undefined>, number: (key:
     timeout: number("pg_timeout", 1, 3_600_000),
     pool_size: number("pg_pool_size", 1, 10_000),
   };
+}
+
+/** An HTTP field name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Kong's real_ip_header: `proxy_protocol` (any case) or a header name, as nginx's realip takes it. */
+function realIpSource(value: string): string {
+  const v = value.trim();
+  if (v.toLowerCase() === "proxy_protocol") return "proxy_protocol";
+  if (!HEADER_NAME.test(v)) throw new ConfigError(`real_ip_header: expected a header name (e.g. X-Real-IP, X-Forwarded-For) or proxy_protocol, got '${value}'`);
+  return v;
 }
 
 /** Kong's proxy_access_log: `off`, `stdout` (or `/dev/stdout`), or a file path, relative to the prefix as in Kong. */
@@ -185,9 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   } catch (error) {
     throw new ConfigError(`trusted_ips: ${(error as Error).message}`);
   }
-  const realIpHeader = raw["real_ip_header"]?.trim() || undefined;
-  if (realIpHeader !== undefined && realIpHeader !== "proxy_protocol")
-    throw new ConfigError(`real_ip_header: only proxy_protocol is supported (Tether takes no client address from request headers), got '${realIpHeader}'`);
+  const realIpHeader = realIpSource(raw["real_ip_header"]!);
   const database = raw["database"]!;
   if (database !== "sqlite" && database !== "postgres" && database !== "off")
     throw new ConfigError(`database: expected sqlite, postgres or off, got '${database}'`);
@@ -210,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     forwarder,
     trusted_ips: trustedIps,
     real_ip_header: realIpHeader,
+    real_ip_recursive: flag("real_ip_recursive", raw["real_ip_recursive"]!),
     database,
     pg: postgresSettings(raw, number, ca),
     declarative_config: declarative && resolve(cwd, declarative),

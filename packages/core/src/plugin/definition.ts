@@ -137,6 +137,12 @@ export interface PluginEnvironment {
    * new connection pool: build one per snapshot and certificate, never per request.
    */
   clientCertificateFetch(credentials: { readonly cert: string; readonly key: string }, verify: boolean): typeof fetch;
+  /**
+   * The CAs (PEM) the node trusts beyond the system ones, as `fetch` does (`trusted_certificate`,
+   * Kong's lua_ssl_trusted_certificate); the proxy's too, for a service's `tls_verify` without
+   * `ca_certificates`. Absent or empty: the system CAs alone.
+   */
+  readonly trustedCertificates?: readonly string[];
   readonly log: Logger;
   /**
    * 32 random bytes made once per installation (`<prefix>/secrets/session.key`, by the primary

@@ -2,10 +2,11 @@ import http, { type ClientRequestArgs } from "node:http";
 import https from "node:https";
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import type { TLSSocket } from "node:tls";
-import type { Service } from "@tether/core";
-import type { UpstreamTls } from "../snapshot/upstream-tls.ts";
+import type { ConnectionOptions, TLSSocket } from "node:tls";
+import { connectOptionsOf, type UpstreamTls } from "../snapshot/upstream-tls.ts";
 import { connectWithRetries, dialOnce } from "./connect-retry.ts";
+import type { Upstream } from "./plan.ts";
+import { PoolRegistry } from "./pools.ts";
 
 /** What a connection to a service needs beyond its address: Kong's per-service knobs. */
 export interface ConnectSettings {
@@ -34,51 +35,49 @@ class RetryingHttpAgent extends http.Agent {
   }
 }
 
-/** Without TLS settings of its own a service's certificate is not verified (Kong's default). */
 class RetryingHttpsAgent extends https.Agent {
+  /** The service's TLS; none set: the upstream's certificate is not verified (Kong's default). */
+  private readonly tls: ConnectionOptions;
+
   constructor(
     private readonly settings: ConnectSettings,
-    private readonly tls: UpstreamTls | undefined,
+    tls: UpstreamTls | undefined,
   ) {
     super(AGENT_OPTIONS);
+    this.tls = connectOptionsOf(tls);
   }
 
   override createConnection(options: https.RequestOptions, callback?: OnSocket): Duplex | undefined {
     // https.Agent's own createConnection does tls.connect with its TLS session cache; the
     // service's TLS applies whatever the request said (http-proxy passes no checkServerIdentity).
-    const create = (): TLSSocket => super.createConnection({ ...options, rejectUnauthorized: false, ...this.tls?.options }) as TLSSocket;
+    const create = (): TLSSocket => super.createConnection({ ...options, ...this.tls }) as TLSSocket;
     connectWithRetries(dialOnce(create, "secureConnect", this.settings.connectTimeout), this.settings.retries, (error, socket) => callback?.(error, socket as Duplex));
     return undefined;
   }
 }
 
-/**
- * One agent per (scheme, connect_timeout, retries, upstream TLS): services that share those share
- * a pool. The agent keys its sockets by host and port itself, so this stays a handful of agents.
- */
-export class AgentPool {
-  private readonly agents = new Map<string, http.Agent>();
-  /** Service entities are immutable within a snapshot: remember their agent without a key string. */
-  private byService = new WeakMap<Service, http.Agent>();
+function agentFor({ service, tls }: Upstream): http.Agent {
+  const settings = { connectTimeout: service.connect_timeout, retries: service.retries };
+  return service.protocol === "https" ? new RetryingHttpsAgent(settings, tls) : new RetryingHttpAgent(settings);
+}
 
-  agentFor(service: Service, tls: UpstreamTls | undefined): http.Agent {
-    const known = this.byService.get(service);
-    if (known) return known;
-    const secure = service.protocol === "https";
-    const key = `${secure ? "https" : "http"}|${service.connect_timeout}|${service.retries}|${tls?.id ?? ""}`;
-    let agent = this.agents.get(key);
-    if (!agent) {
-      const settings = { connectTimeout: service.connect_timeout, retries: service.retries };
-      agent = secure ? new RetryingHttpsAgent(settings, tls) : new RetryingHttpAgent(settings);
-      this.agents.set(key, agent);
-    }
-    this.byService.set(service, agent);
-    return agent;
+/**
+ * Closes the agent's idle connections now and each busy one once its request is done (Node's
+ * Agent destroys a released socket that keepSocketAlive does not keep); requests still queued
+ * for it are served first. New requests would still be served, each on a connection of its own.
+ */
+function retire(agent: http.Agent): void {
+  agent.keepSocketAlive = () => undefined;
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+}
+
+/** http-proxy's keep-alive agents, one per upstream origin and connection settings (pools.ts). */
+export class AgentPool extends PoolRegistry<http.Agent> {
+  constructor() {
+    super(agentFor, retire);
   }
 
   destroy(): void {
-    for (const agent of this.agents.values()) agent.destroy();
-    this.agents.clear();
-    this.byService = new WeakMap();
+    for (const agent of this.drain()) agent.destroy();
   }
 }

@@ -5,7 +5,7 @@ import httpProxy from "http-proxy";
 import { stripHopByHop } from "../http/hop-by-hop.ts";
 import { AgentPool } from "./agents.ts";
 import { failureOf, reasonOf } from "./failure.ts";
-import type { ForwardingEngine, ForwardPlan } from "./plan.ts";
+import type { ForwardingEngine, ForwardPlan, Upstream } from "./plan.ts";
 import { hasRequestBody, retrySend } from "./retry-policy.ts";
 import { closeWhenIdle } from "./tunnel.ts";
 import { armUpstreamTimeouts } from "./upstream-timeouts.ts";
@@ -76,7 +76,7 @@ export class Forwarder implements ForwardingEngine {
     const secure = service.protocol === "https";
     return {
       target: { protocol: secure ? "https:" : "http:", host: service.host, port: service.port },
-      agent: this.agents.agentFor(service, plan.tls),
+      agent: this.agents.get(plan),
       // The agent applies the service's TLS (verification included) to each new connection.
       secure: plan.tls?.options.rejectUnauthorized ?? false,
       proxyTimeout: 0,
@@ -125,6 +125,10 @@ export class Forwarder implements ForwardingEngine {
       if (state.responseStarted) socket.destroy();
       else plan.onFailure(failureOf(error, state.sends));
     });
+  }
+
+  retain(upstreams: readonly Upstream[]): void {
+    this.agents.retain(upstreams);
   }
 
   close(): void {

@@ -22,10 +22,18 @@ export interface ForwardPlan {
   onFailure(failure: ForwardFailure): void;
 }
 
+/** A service and its upstream TLS: what a connection pool is made for. */
+export type Upstream = Pick<ForwardPlan, "service" | "tls">;
+
 /** A forwarding engine: undici (`UndiciForwarder`, the default) or http-proxy (`Forwarder`). */
 export interface ForwardingEngine {
   forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan): void;
   /** A WebSocket handshake that passed routing and plugins: tunnel it to the upstream. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, plan: ForwardPlan): void;
+  /**
+   * Told every upstream of each new configuration once it serves: connection pools none of them
+   * uses close, each once its requests are done.
+   */
+  retain?(upstreams: readonly Upstream[]): void;
   close(): void;
 }

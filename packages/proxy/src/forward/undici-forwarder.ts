@@ -3,11 +3,12 @@ import type { Socket } from "node:net";
 import type { Duplex, Writable } from "node:stream";
 import { Pool, buildConnector } from "undici";
 import type { Service } from "@tether/core";
-import type { UpstreamTls } from "../snapshot/upstream-tls.ts";
+import { connectOptionsOf, type UpstreamTls } from "../snapshot/upstream-tls.ts";
 import { stripHopByHop } from "../http/hop-by-hop.ts";
 import { connectWithRetries } from "./connect-retry.ts";
 import { failureOf, reasonOf, UpstreamError } from "./failure.ts";
-import type { ForwardingEngine, ForwardPlan } from "./plan.ts";
+import type { ForwardingEngine, ForwardPlan, Upstream } from "./plan.ts";
+import { originOf, PoolRegistry } from "./pools.ts";
 import { hasRequestBody, retrySend } from "./retry-policy.ts";
 import { closeWhenIdle, splice } from "./tunnel.ts";
 import { watchWriteStall } from "./write-stall.ts";
@@ -17,17 +18,20 @@ const UNDICI_MANAGED = new Set(["connection", "keep-alive", "transfer-encoding",
 
 /**
  * undici's connector (TCP + TLS, `connect_timeout` as its timeout) with Kong's connection retries
- * around it: the pool calls it for each new connection, and requests wait meanwhile. Without
- * TLS settings of its own a service's certificate is not verified (Kong's default).
+ * around it: the pool calls it for each new connection, and requests wait meanwhile.
  */
 function retryingConnector(service: Service, tls: UpstreamTls | undefined): buildConnector.connector {
-  const base = buildConnector({ timeout: service.connect_timeout, rejectUnauthorized: false, ...tls?.options });
+  const base = buildConnector({ timeout: service.connect_timeout, ...connectOptionsOf(tls) });
   return (options, callback) =>
     connectWithRetries<Socket>(
       (done) => base(options, (error, socket) => (error ? done(error) : done(null, socket as Socket))),
       service.retries,
       (error, socket) => (error ? callback(error, null) : callback(null, socket!)),
     );
+}
+
+function poolFor({ service, tls }: Upstream): Pool {
+  return new Pool(originOf(service), { connections: 1024, pipelining: 1, connect: retryingConnector(service, tls) });
 }
 
 function headersFor(req: IncomingMessage): Record<string, string | string[]> {
@@ -42,24 +46,8 @@ function headersFor(req: IncomingMessage): Record<string, string | string[]> {
  * behind the same interface so the two can be measured side by side (`forwarder = undici`).
  */
 export class UndiciForwarder implements ForwardingEngine {
-  private readonly pools = new Map<string, Pool>();
-  /** Service entities are immutable within a snapshot: remember their pool without a key string. */
-  private byService = new WeakMap<Service, Pool>();
-
-  private pool({ service, tls }: ForwardPlan): Pool {
-    const known = this.byService.get(service);
-    if (known) return known;
-    const secure = service.protocol === "https";
-    const origin = `${secure ? "https" : "http"}://${service.host.includes(":") ? `[${service.host}]` : service.host}:${service.port}`;
-    const key = `${origin}|${service.connect_timeout}|${service.retries}|${tls?.id ?? ""}`;
-    let pool = this.pools.get(key);
-    if (!pool) {
-      pool = new Pool(origin, { connections: 1024, pipelining: 1, connect: retryingConnector(service, tls) });
-      this.pools.set(key, pool);
-    }
-    this.byService.set(service, pool);
-    return pool;
-  }
+  /** undici's close() waits for the pool's queued and running requests, then closes its connections. */
+  private readonly pools = new PoolRegistry<Pool>(poolFor, (pool) => void pool.close());
 
   forward(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan, sends = 1): void {
     const body = plan.body ?? req;
@@ -72,7 +60,7 @@ export class UndiciForwarder implements ForwardingEngine {
         )
       : () => undefined;
     let responseStarted = false;
-    this.pool(plan).stream(
+    this.pools.get(plan).stream(
       {
         path: plan.upstreamUrl,
         method: req.method ?? "GET",
@@ -107,7 +95,7 @@ export class UndiciForwarder implements ForwardingEngine {
     // The handshake's answer is due within read_timeout, as any response.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new UpstreamError("read-timeout", `no handshake answer for ${plan.service.read_timeout} ms`)), plan.service.read_timeout);
-    this.pool(plan).upgrade(
+    this.pools.get(plan).upgrade(
       { path: plan.upstreamUrl, method: "GET", headers: headersFor(req), protocol: "websocket", signal: abort.signal },
       (error, data) => {
         clearTimeout(timer);
@@ -127,9 +115,11 @@ export class UndiciForwarder implements ForwardingEngine {
     );
   }
 
+  retain(upstreams: readonly Upstream[]): void {
+    this.pools.retain(upstreams);
+  }
+
   close(): void {
-    for (const pool of this.pools.values()) void pool.destroy();
-    this.pools.clear();
-    this.byService = new WeakMap();
+    for (const pool of this.pools.drain()) void pool.destroy();
   }
 }

@@ -8,11 +8,14 @@ import type { Socket } from "node:net";
  */
 const answered = new WeakSet<Socket>();
 
+/** nginx's 400 text for a request whose header is too large (HTTP/1.1 and h2 alike). */
+export const HEADER_TOO_LARGE = "Request header or cookie too large";
+
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (answered.has(socket)) return; // the parser reports again as more of the request arrives
   answered.add(socket);
   if (!socket.writable || socket.destroyed) return void socket.destroy();
-  const message = error.code === "HPE_HEADER_OVERFLOW" ? "Request header or cookie too large" : "Bad request";
+  const message = error.code === "HPE_HEADER_OVERFLOW" ? HEADER_TOO_LARGE : "Bad request";
   const body = `${message}\n`;
   socket.removeAllListeners("data"); // detach the HTTP parser: what follows is discarded
   socket.on("data", () => undefined);

@@ -7,6 +7,7 @@ import { decorateProxiedResponse } from "./response-headers.ts";
 
 const facts = (over: Partial<ForwardedFacts> = {}): ForwardedFacts => ({
   clientIp: "192.0.2.10",
+  peerIp: "192.0.2.10",
   trusted: false,
   scheme: "http",
   host: "api.example",
@@ -54,6 +55,17 @@ describe("upstream request headers", () => {
     assert.equal(h["x-forwarded-port"], "443");
     assert.equal(h["x-forwarded-path"], "/claimed/path");
     assert.equal(h["x-forwarded-prefix"], "/claimed");
+  });
+
+  it("after realip (Kong's handler.lua): X-Forwarded-For appends the peer, or is the client alone; X-Real-IP is the client", () => {
+    const realip = facts({ clientIp: "203.0.113.7", peerIp: "10.0.0.2", trusted: true });
+    const h: IncomingHttpHeaders = { ...CLAIMS };
+    rewriteUpstreamHeaders(h, realip);
+    assert.equal(h["x-forwarded-for"], "10.0.0.1, 10.0.0.2");
+    assert.equal(h["x-real-ip"], "203.0.113.7");
+    const bare: IncomingHttpHeaders = {};
+    rewriteUpstreamHeaders(bare, realip);
+    assert.equal(bare["x-forwarded-for"], "203.0.113.7");
   });
 
   it("a trusted peer that sent nothing gets the computed values", () => {

@@ -2,7 +2,10 @@ import type { IncomingHttpHeaders } from "node:http";
 import { stripHopByHop } from "./hop-by-hop.ts";
 
 export interface ForwardedFacts {
+  /** The client address after Kong's realip (`$remote_addr`): X-Real-IP. */
   clientIp: string;
+  /** The connecting peer (`$realip_remote_addr`): appended to an incoming X-Forwarded-For. */
+  peerIp: string;
   /** The peer is in `trusted_ips`: the X-Forwarded-* headers it sent are kept. */
   trusted: boolean;
   scheme: "http" | "https";
@@ -30,10 +33,10 @@ function first(value: string | string[] | undefined): string | undefined {
 }
 
 /**
- * Rewrites request headers for the upstream as Kong does (reference 2.7). Client-supplied
- * X-Forwarded-Proto/Host/Port/Path/Prefix survive only from a trusted peer; X-Forwarded-For is
- * always appended to, and X-Real-IP is the client address (the peer, or the client a trusted load
- * balancer named in a PROXY protocol header: proxy-protocol/client-address.ts).
+ * Rewrites request headers for the upstream as Kong does (reference 2.7, kong/runloop/handler.lua).
+ * Client-supplied X-Forwarded-Proto/Host/Port/Path/Prefix survive only from a trusted peer;
+ * X-Forwarded-For is always appended to, with the peer (`$realip_remote_addr`), or is the client
+ * address alone; X-Real-IP is the client address (proxy-protocol/client-address.ts).
  */
 export function rewriteUpstreamHeaders(headers: IncomingHttpHeaders, facts: ForwardedFacts): void {
   stripHopByHop(headers, facts.webSocket);
@@ -43,7 +46,7 @@ export function rewriteUpstreamHeaders(headers: IncomingHttpHeaders, facts: Forw
   const claimed = (name: string): string | undefined => (facts.trusted ? first(headers[name]) : undefined);
 
   const previous = headers["x-forwarded-for"];
-  headers["x-forwarded-for"] = previous ? `${String(previous)}, ${facts.clientIp}` : facts.clientIp;
+  headers["x-forwarded-for"] = previous ? `${String(previous)}, ${facts.peerIp}` : facts.clientIp;
   headers["x-real-ip"] = facts.clientIp;
   headers["x-forwarded-proto"] = claimed("x-forwarded-proto") ?? facts.scheme;
   const host = claimed("x-forwarded-host") ?? facts.host;

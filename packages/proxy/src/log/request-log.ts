@@ -3,7 +3,7 @@ import type { TLSSocket } from "node:tls";
 import type { AccessContext, AuthOutcome, LogEntry, Logger, Route, Service } from "@tether/core";
 import type { BoundPlugin } from "../snapshot/compile.ts";
 import { serializeLogEntry, type RequestFacts } from "./serialize.ts";
-import { clientAddressOf } from "../proxy-protocol/client-address.ts";
+import { requestClientAddressOf } from "../proxy-protocol/client-address.ts";
 
 /** Sees every request once it is over (the access log, node-wide counters). Must not throw nor block. */
 export type RequestObserver = (entry: LogEntry, auth: AuthOutcome | undefined) => void;
@@ -68,7 +68,7 @@ export class RequestLog {
         headers: req.headers,
         rawHeaders: req.rawHeaders,
         httpVersion: req.httpVersion,
-        clientIp: clientAddressOf(req.socket) ?? "",
+        clientIp: requestClientAddressOf(req) ?? "",
         tls: tlsFacts(req),
         route: this.route,
         service: this.service,

@@ -13,6 +13,7 @@ import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
 import { buildServerCertificates, type ServerCertificates } from "./server-certificates.ts";
 import { selectInstances } from "./select-plugins.ts";
 import { buildUpstreamTls, type UpstreamTls } from "./upstream-tls.ts";
+import { knownServerNames, type KnownServerNames } from "../tls/server-names.ts";
 
 /** A plugin instance ready to run: its definition, its stored entity and its handler. */
 export interface BoundPlugin {
@@ -28,8 +29,12 @@ export interface Snapshot {
   readonly handshake: HandshakeMap;
   /** The server certificate to present by SNI (certificates/snis entities). */
   readonly serverCertificates: ServerCertificates;
+  /** The SNIs that get TLS servers of their own (tls/ticket-servers.ts). */
+  readonly serverNames: KnownServerNames;
   /** The TLS of an https service's upstream connections (client certificate, verification), if it sets any. */
   upstreamTls(service: Service): UpstreamTls | undefined;
+  /** Every service with its upstream TLS: the connection pools this configuration uses. */
+  readonly upstreams: readonly { service: Service; tls: UpstreamTls | undefined }[];
   /** Plugins of a route, in descending priority. */
   pluginsFor(route: Route): readonly BoundPlugin[];
   /**
@@ -60,15 +65,17 @@ export function compileSnapshot(
       .sort((a, b) => b.definition.priority - a.definition.priority);
     perRoute.set(route.id, bound);
   }
-  const upstreamTls = buildUpstreamTls(data.services, view.certificate, view.caCertificate);
+  const upstreamTls = buildUpstreamTls(data.services, view.certificate, view.caCertificate, env.trustedCertificates);
   const certPlugins = known.filter((p) => registry.get(p.name)!.requestsClientCertificate);
   return {
     version: data.version,
     router: compileRouter(data.routes, services),
     handshake: buildHandshakeMap(certPlugins, data.routes),
     serverCertificates: buildServerCertificates(data.certificates, data.snis, env.log),
+    serverNames: knownServerNames(data.routes, data.snis),
     pluginsFor: (route) => perRoute.get(route.id) ?? [],
     upstreamTls: (service) => upstreamTls.get(service.id),
+    upstreams: data.services.map((service) => ({ service, tls: upstreamTls.get(service.id) })),
     globalLoggers: [...handlers.values()]
       .filter((b) => !b.instance.route && !b.instance.service && !b.instance.consumer && b.handler.log !== undefined)
       .sort((a, b) => b.definition.priority - a.definition.priority),

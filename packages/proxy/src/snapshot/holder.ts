@@ -29,6 +29,7 @@ export class SnapshotHolder {
   private again = false;
   private lastError: string | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly swapListeners: ((snapshot: Snapshot) => void)[] = [];
 
   constructor(
     private readonly source: ConfigSource,
@@ -43,6 +44,11 @@ export class SnapshotHolder {
 
   get snapshot(): Snapshot {
     return this.current;
+  }
+
+  /** Calls back with each new snapshot as it starts serving (the forwarder retires unused pools). */
+  onSwap(listener: (snapshot: Snapshot) => void): void {
+    this.swapListeners.push(listener);
   }
 
   /**
@@ -72,6 +78,7 @@ export class SnapshotHolder {
       const loaded = performance.now();
       const next = compileSnapshot(data, this.registry, this.env);
       this.current = next;
+      for (const listener of this.swapListeners) listener(next);
       this.log.info("configuration reloaded", {
         version: next.version,
         routes: next.router.size,

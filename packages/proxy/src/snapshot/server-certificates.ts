@@ -18,10 +18,17 @@ export interface ServerCertificates {
    * the client's signature algorithms, to choose between the certificate and its alternative.
    */
   contextFor(servername: string, signatureSchemes?: () => readonly number[] | undefined): tls.SecureContext | undefined;
+  /**
+   * A digest of the certificate entity contextFor serves under this name (both pairs), or
+   * undefined for the default: ticket keys mix it in, so a replaced certificate ends its sessions.
+   */
+  fingerprintFor(servername: string): string | undefined;
 }
 
 /** A certificate entity ready to serve: one context per key pair, keyed by key type, primary first. */
 interface Served {
+  /** materialKey of the entity */
+  readonly fingerprint: string;
   readonly primary: tls.SecureContext;
   readonly byType: ReadonlyMap<string, tls.SecureContext>;
 }
@@ -61,14 +68,14 @@ function pairContext(cert: string, key: string): { type: string; context: tls.Se
   return { type: leaf.publicKey.asymmetricKeyType ?? "unknown", context: tls.createSecureContext({ cert, key }) };
 }
 
-function buildServed(c: Certificate): Served {
+function buildServed(c: Certificate, fingerprint: string): Served {
   const primary = pairContext(c.cert, c.key);
   const byType = new Map([[primary.type, primary.context]]);
   if (c.cert_alt !== null && c.key_alt !== null) {
     const alt = pairContext(c.cert_alt, c.key_alt);
     if (!byType.has(alt.type)) byType.set(alt.type, alt.context);
   }
-  return { primary: primary.context, byType };
+  return { fingerprint, primary: primary.context, byType };
 }
 
 /** The certificate's contexts, or null when OpenSSL refuses its material (then its SNIs get the default). */
@@ -79,7 +86,7 @@ function servedFor(c: Certificate, log: Logger, used: Set<string>): Served | nul
   if (cached !== undefined) return cached;
   let served: Served | null = null;
   try {
-    served = buildServed(c);
+    served = buildServed(c, key);
   } catch (error) {
     // OpenSSL's message names what failed, never the key material.
     log.warn("certificate cannot be served; its SNIs get the default certificate", {
@@ -118,14 +125,19 @@ export function buildServerCertificates(certificates: readonly Certificate[], sn
     const name = sni.name.toLowerCase();
     if (served && !byName.has(name)) byName.set(name, served);
   }
+  const lookup = (servername: string): Served | undefined => {
+    for (const candidate of sniCandidates(servername)) {
+      const served = byName.get(candidate);
+      if (served) return served;
+    }
+    return undefined;
+  };
   return {
     size: byName.size,
     contextFor(servername, signatureSchemes) {
-      for (const candidate of sniCandidates(servername)) {
-        const served = byName.get(candidate);
-        if (served) return choose(served, signatureSchemes);
-      }
-      return undefined;
+      const served = lookup(servername);
+      return served && choose(served, signatureSchemes);
     },
+    fingerprintFor: (servername) => lookup(servername)?.fingerprint,
   };
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { CaCertificate, Certificate, Service } from "@tether/core";
 import { selfSigned, type KeyPair } from "../../../../test/fixtures/pki/self-signed.ts";
-import { upstreamTlsOf } from "./upstream-tls.ts";
+import { nodeTrustOf, upstreamTlsOf } from "./upstream-tls.ts";
 
 let dir: string;
 let first: KeyPair, second: KeyPair;
@@ -45,6 +45,17 @@ describe("upstreamTlsOf", () => {
     assert.deepEqual(verified.options.ca, [second.cert]);
     // No CAs listed: the node's default trust (no `ca` option).
     assert.equal(upstreamTlsOf(service({ tls_verify: true }), certificateOf(first), caOf(second))!.options.ca, undefined);
+  });
+
+  it("verifies against the node's trust (system CAs plus trusted_certificate) when no ca_certificates are listed", () => {
+    const nodeTrust = nodeTrustOf([first.cert])!;
+    assert.equal(nodeTrust.at(-1), first.cert);
+    assert.ok(nodeTrust.length > 1, "the system CAs stay trusted");
+    assert.deepEqual(upstreamTlsOf(service({ tls_verify: true }), certificateOf(first), caOf(second), nodeTrust)!.options.ca, nodeTrust);
+    // Listed CAs replace it, and without tls_verify there is nothing to trust.
+    assert.deepEqual(upstreamTlsOf(service({ tls_verify: true, ca_certificates: [CA_ID] }), certificateOf(first), caOf(second), nodeTrust)!.options.ca, [second.cert]);
+    assert.equal(upstreamTlsOf(service({ client_certificate: { id: CERT_ID } }), certificateOf(first), caOf(second), nodeTrust)!.options.ca, undefined);
+    assert.equal(nodeTrustOf([]), undefined);
   });
 
   it("changes identity when a certificate's content changes, so rotated material gets new connections", () => {

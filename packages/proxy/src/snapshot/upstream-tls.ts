@@ -5,7 +5,7 @@
  * deep a chain may be (`tls_verify_depth`).
  */
 import { createHash } from "node:crypto";
-import tls, { type ConnectionOptions, type PeerCertificate } from "node:tls";
+import tls, { rootCertificates, type ConnectionOptions, type PeerCertificate } from "node:tls";
 import type { CaCertificate, Certificate, Service } from "@tether/core";
 
 /** The TLS options of one https service's upstream connections. */
@@ -42,15 +42,25 @@ export function checkChainDepth(depth: number): NonNullable<ConnectionOptions["c
 }
 
 /**
+ * The CAs a service verifying its upstream without `ca_certificates` trusts: the node's, as for
+ * every outbound call (the system CAs plus the `trusted_certificate` files, in PEM); undefined
+ * for the system CAs alone, Node's default.
+ */
+export function nodeTrustOf(trustedCertificates: readonly string[]): readonly string[] | undefined {
+  return trustedCertificates.length ? [...rootCertificates, ...trustedCertificates] : undefined;
+}
+
+/**
  * A service's upstream TLS, or undefined when it has none of its own (not https, or nothing set:
  * Node's defaults then match Kong's, no client certificate and no verification). `tls_verify`
  * null is Kong's global `nginx_proxy_proxy_ssl_verify`, off by default; verifying with no
- * `ca_certificates` trusts the node's CAs (Kong's `lua_ssl_trusted_certificate`, `system`).
+ * `ca_certificates` trusts `nodeTrust` (nodeTrustOf).
  */
 export function upstreamTlsOf(
   service: Service,
   certificate: (id: string) => Certificate | undefined,
   caCertificate: (id: string) => CaCertificate | undefined,
+  nodeTrust?: readonly string[],
 ): UpstreamTls | undefined {
   if (service.protocol !== "https") return undefined;
   const client = service.client_certificate ? certificate(service.client_certificate.id) : undefined;
@@ -58,29 +68,44 @@ export function upstreamTlsOf(
   if (!client && !verify) return undefined;
   // The store refuses unknown ids (foreign keys, the CA delete guard): a missing one is skipped.
   const ca = (service.ca_certificates ?? []).flatMap((id) => caCertificate(id)?.cert ?? []);
+  const trust = ca.length ? ca : nodeTrust;
   const depth = service.tls_verify_depth ?? NGINX_VERIFY_DEPTH;
   const options: UpstreamTls["options"] = {
     rejectUnauthorized: verify,
     ...(client ? { cert: client.cert, key: client.key } : {}),
-    ...(verify && ca.length ? { ca } : {}),
+    ...(verify && trust ? { ca: [...trust] } : {}),
     ...(verify ? { checkServerIdentity: checkChainDepth(depth) } : {}),
   };
+  // The node's trust is the same for the process's life: no CAs listed stands for it.
   const id = createHash("sha256")
     .update(JSON.stringify([client?.cert ?? null, client?.key ?? null, verify, verify ? ca : null, verify ? depth : null]))
     .digest("base64url");
   return { id, options };
 }
 
-/** Every https service's upstream TLS, by service id. */
+/** Every https service's upstream TLS, by service id; `trustedCertificates` as nodeTrustOf takes them. */
 export function buildUpstreamTls(
   services: readonly Service[],
   certificate: (id: string) => Certificate | undefined,
   caCertificate: (id: string) => CaCertificate | undefined,
+  trustedCertificates: readonly string[] = [],
 ): ReadonlyMap<string, UpstreamTls> {
+  const nodeTrust = nodeTrustOf(trustedCertificates);
   const byService = new Map<string, UpstreamTls>();
   for (const service of services) {
-    const settings = upstreamTlsOf(service, certificate, caCertificate);
+    const settings = upstreamTlsOf(service, certificate, caCertificate, nodeTrust);
     if (settings) byService.set(service.id, settings);
   }
   return byService;
+}
+
+/**
+ * What a pool's connections are made with: the certificate, key and CAs parsed once into a
+ * SecureContext (tls.connect would parse them again for each connection, ~40 ms for a system CA
+ * bundle). Without TLS settings of its own a service's certificate is not verified (Kong's default).
+ */
+export function connectOptionsOf(settings: UpstreamTls | undefined): ConnectionOptions {
+  if (!settings) return { rejectUnauthorized: false };
+  const { cert, key, ca, ...verification } = settings.options;
+  return { ...verification, secureContext: tls.createSecureContext({ cert, key, ca }) };
 }

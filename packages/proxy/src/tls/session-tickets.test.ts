@@ -1,23 +1,31 @@
-// Ticket keys: the same in every process of an installation, one per server scope, one per
-// period; checked with real TLS servers and clients resuming (or not) a real session.
+// Ticket keys: the same in every process of an installation, one per server (scope, SNI,
+// certificate), one per period; checked with real TLS servers and clients resuming (or not) a
+// real session.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import tls from "node:tls";
 import { after, before, describe, it } from "node:test";
 import { createPki, type TestPki } from "../../../../test/fixtures/pki/index.ts";
-import { keyPeriod, resumptionOptions, rotateTicketKeys, sessionResumptionOf, ticketKey, type SessionResumption, type TicketScope } from "./session-tickets.ts";
+import { keyPeriod, onKeyPeriod, resumptionOptions, sessionResumptionOf, ticketKey, type SessionResumption, type TicketOwner } from "./session-tickets.ts";
 
 const DAY = 86_400;
+const OWNER: TicketOwner = { scope: "sni+certificate", serverName: "a.tether.test", certificate: "c1" };
 
 describe("ticket keys", () => {
-  it("are the same for the same secret, scope and period, and differ when any of them does", () => {
+  it("are the same for the same secret, owner and period, and differ when any part of them does", () => {
     const secret = randomBytes(32);
-    const key = ticketKey(secret, "sni+certificate", 7);
+    const key = ticketKey(secret, OWNER, 7);
     assert.equal(key.length, 48);
-    assert.deepEqual(ticketKey(Buffer.from(secret), "sni+certificate", 7), key);
-    for (const other of [ticketKey(randomBytes(32), "sni+certificate", 7), ticketKey(secret, "sni", 7), ticketKey(secret, "sni+certificate", 8)])
-      assert.notDeepEqual(other, key);
+    assert.deepEqual(ticketKey(Buffer.from(secret), { ...OWNER }, 7), key);
+    const others = [
+      ticketKey(randomBytes(32), OWNER, 7),
+      ticketKey(secret, { ...OWNER, scope: "sni" }, 7),
+      ticketKey(secret, { ...OWNER, serverName: "b.tether.test" }, 7),
+      ticketKey(secret, { ...OWNER, certificate: "c2" }, 7),
+      ticketKey(secret, OWNER, 8),
+    ];
+    for (const other of others) assert.notDeepEqual(other, key);
   });
 
   it("change period at multiples of the session timeout", () => {
@@ -34,9 +42,9 @@ describe("resumption between real servers", () => {
   });
   after(() => servers.forEach((s) => s.close()));
 
-  async function serve(settings: SessionResumption, scope: TicketScope): Promise<tls.Server> {
+  async function serve(settings: SessionResumption, owner: TicketOwner): Promise<tls.Server> {
     const server = tls.createServer(
-      { cert: pki.server.cert, key: pki.server.key, requestCert: true, rejectUnauthorized: false, ...resumptionOptions(settings, scope) },
+      { cert: pki.server.cert, key: pki.server.key, requestCert: true, rejectUnauthorized: false, ...resumptionOptions(settings, owner) },
       (socket) => socket.end(JSON.stringify({ reused: socket.isSessionReused(), cert: Boolean(socket.getPeerCertificate().raw) })),
     );
     servers.push(server);
@@ -60,32 +68,39 @@ describe("resumption between real servers", () => {
   for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
     it(`${version}: another process with the same secret resumes the session, with its client certificate`, async () => {
       const settings = sessionResumptionOf(undefined, randomBytes(32));
-      const first = await connect(await serve(settings, "sni+certificate"), version);
-      const again = await connect(await serve(settings, "sni+certificate"), version, first.session);
+      const first = await connect(await serve(settings, OWNER), version);
+      const again = await connect(await serve(settings, { ...OWNER }), version, first.session);
       assert.deepEqual(again, { ...again, reused: true, cert: true });
     });
 
-    it(`${version}: no resumption under another scope, another secret, with tickets off, or after a rotation`, async () => {
+    it(`${version}: no resumption under another scope, SNI, certificate or secret, with tickets off, or after a rotation`, async () => {
       const secret = randomBytes(32);
       const settings = sessionResumptionOf({ tickets: true, timeoutSeconds: 1 }, secret);
-      const issuer = await serve(settings, "sni+certificate");
+      const issuer = await serve(settings, OWNER);
       const first = await connect(issuer, version);
       assert.ok(first.session);
       for (const other of [
-        await serve(settings, "sni"),
-        await serve(sessionResumptionOf(undefined, randomBytes(32)), "sni+certificate"),
-        await serve(sessionResumptionOf({ tickets: false, timeoutSeconds: DAY }, secret), "sni+certificate"),
+        await serve(settings, { ...OWNER, scope: "sni" }),
+        await serve(settings, { ...OWNER, serverName: "b.tether.test" }),
+        await serve(settings, { ...OWNER, certificate: "c2" }),
+        await serve(sessionResumptionOf(undefined, randomBytes(32)), OWNER),
+        await serve(sessionResumptionOf({ tickets: false, timeoutSeconds: DAY }, secret), OWNER),
       ])
         assert.equal((await connect(other, version, first.session)).reused, false);
-      const stop = rotateTicketKeys(new Map([[issuer, "sni+certificate"]]), settings);
+      let rotations = 0;
+      const stop = onKeyPeriod(settings, () => {
+        rotations++;
+        issuer.setTicketKeys(ticketKey(secret, OWNER, keyPeriod(Date.now(), settings.timeoutSeconds)));
+      });
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       stop();
+      assert.ok(rotations >= 1);
       assert.equal((await connect(issuer, version, first.session)).reused, false);
     });
   }
 
   it("tickets off: the server's own sessions do not resume either", async () => {
-    const server = await serve(sessionResumptionOf({ tickets: false, timeoutSeconds: DAY }), "sni+certificate");
+    const server = await serve(sessionResumptionOf({ tickets: false, timeoutSeconds: DAY }), OWNER);
     for (const version of ["TLSv1.2", "TLSv1.3"] as const) {
       const first = await connect(server, version);
       assert.equal((await connect(server, version, first.session)).reused, false);

@@ -31,10 +31,25 @@ export function sessionResumptionOf(settings: TicketSettings = KONG_TICKET_SETTI
 }
 
 /**
- * Which TLS server a ticket belongs to. One label per server: a session made where no client
- * certificate was requested, or without an SNI, never opens where one was, or with one.
+ * Which kind of TLS server a ticket belongs to: a session made where no client certificate was
+ * requested, or without an SNI, never opens where one was, or with one.
  */
 export type TicketScope = "sni+certificate" | "sni" | "no-sni+certificate" | "no-sni";
+
+/** The TLS server whose tickets a key seals (ticket-servers.ts): each has its own key. */
+export interface TicketOwner {
+  scope: TicketScope;
+  /**
+   * The SNI the server answers, or OTHER_NAMES for the server shared by the names the
+   * configuration does not know; "" for the servers without SNI.
+   */
+  serverName: string;
+  /** A digest of the server certificate served under that name: another certificate, another key. */
+  certificate: string;
+}
+
+/** The label of the servers for SNIs the configuration does not know: no SNI can be "*". */
+export const OTHER_NAMES = "*";
 
 /** Node's ticket key: 16 bytes name, 16 HMAC, 16 AES. */
 const TICKET_KEY_BYTES = 48;
@@ -44,37 +59,40 @@ export function keyPeriod(nowMs: number, timeoutSeconds: number): number {
   return Math.floor(nowMs / (timeoutSeconds * 1000));
 }
 
-/** The ticket key of one server for one period, derived from the installation secret (HKDF-SHA-256). */
-export function ticketKey(secret: Buffer, scope: TicketScope, period: number): Buffer {
-  return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), `tether tls ticket key\0${scope}\0${period}`, TICKET_KEY_BYTES));
+/**
+ * The ticket key of one server for one period, derived from the installation secret
+ * (HKDF-SHA-256). Names are at most 253 bytes of [a-z0-9._-] (client-hello.ts), so the info
+ * stays far below HKDF's 1,024 bytes and the NUL separators cannot be forged.
+ */
+export function ticketKey(secret: Buffer, owner: TicketOwner, period: number): Buffer {
+  const info = ["tether tls ticket key", owner.scope, owner.serverName, owner.certificate, String(period)].join("\0");
+  return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), info, TICKET_KEY_BYTES));
 }
 
-/** Options that switch resumption on or off for a server of `scope`. */
-export function resumptionOptions(settings: SessionResumption, scope: TicketScope, nowMs = Date.now()): tls.TlsOptions {
+/** Options that switch resumption on or off for the server `owner` names. */
+export function resumptionOptions(settings: SessionResumption, owner: TicketOwner, nowMs = Date.now()): tls.TlsOptions {
   // No tickets and no session cache listeners: nothing resumes (sni-front.test.ts checks it).
   if (!settings.tickets) return { secureOptions: constants.SSL_OP_NO_TICKET };
   return {
     sessionTimeout: settings.timeoutSeconds,
-    ticketKeys: ticketKey(settings.secret, scope, keyPeriod(nowMs, settings.timeoutSeconds)),
+    ticketKeys: ticketKey(settings.secret, owner, keyPeriod(nowMs, settings.timeoutSeconds)),
   };
 }
 
 /**
- * Sets each server's key for the new period when one starts. Node holds a single ticket key, so
+ * Calls `rekey` at each key period's start. Node holds a single ticket key per server, so
  * tickets of the previous period then fall back to a full handshake (never a failure); a ticket
  * thus lives at most one period. Returns the stop function.
  */
-export function rotateTicketKeys(servers: ReadonlyMap<tls.Server, TicketScope>, settings: SessionResumption): () => void {
+export function onKeyPeriod(settings: SessionResumption, rekey: () => void): () => void {
   if (!settings.tickets) return () => undefined;
   let timer: NodeJS.Timeout | undefined;
   const schedule = (): void => {
     const periodMs = settings.timeoutSeconds * 1000;
-    const now = Date.now();
     timer = setTimeout(() => {
-      const period = keyPeriod(Date.now(), settings.timeoutSeconds);
-      for (const [server, scope] of servers) server.setTicketKeys(ticketKey(settings.secret, scope, period));
+      rekey();
       schedule();
-    }, periodMs - (now % periodMs) + 1);
+    }, periodMs - (Date.now() % periodMs) + 1);
     timer.unref();
   };
   schedule();

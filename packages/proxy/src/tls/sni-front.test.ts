@@ -91,8 +91,7 @@ const front = createSniFront({
     if (serverName === "explode.test") throw new Error("configuration lookup failed");
     return serverName === "mtls.test";
   },
-  certServer,
-  plainServer,
+  serverFor: (_serverName, requestCertificate) => (requestCertificate ? certServer : plainServer),
   helloTimeoutMs: 200,
 });
 

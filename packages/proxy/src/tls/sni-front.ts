@@ -1,13 +1,13 @@
 /**
- * The SNI front: a plain TCP server in front of two TLS servers.
+ * The SNI front: a plain TCP server in front of the TLS servers of a listener.
  *
- * A Node `tls.Server` fixes `requestCert` for all its connections, but Tether must send a
- * CertificateRequest only when a tls-handshake-modifier / mtls-auth plugin can apply under the
- * connection's SNI (so browsers on other hosts are never prompted). The front reads the
- * ClientHello, takes its SNI, puts the bytes back with `unshift()` and emits 'connection' on the
- * certificate-requesting server or on the plain one. The TLS server then reads the unshifted
- * bytes first (tls_wrap's initRead drains the raw socket's buffer into OpenSSL), so the client
- * sees one ordinary handshake.
+ * A Node `tls.Server` fixes `requestCert` and its ticket key for all its connections, but Tether
+ * must send a CertificateRequest only when a tls-handshake-modifier / mtls-auth plugin can apply
+ * under the connection's SNI (so browsers on other hosts are never prompted), and tie a session
+ * to its SNI (ticket-servers.ts). The front reads the ClientHello, takes its SNI, puts the bytes
+ * back with `unshift()` and emits 'connection' on the TLS server chosen for (SNI, certificate
+ * requested). The TLS server then reads the unshifted bytes first (tls_wrap's initRead drains
+ * the raw socket's buffer into OpenSSL), so the client sees one ordinary handshake.
  */
 import * as net from "node:net";
 import { MAX_CLIENT_HELLO_WIRE_BYTES, parseClientHello } from "./client-hello.ts";
@@ -16,17 +16,14 @@ import { rawSocketOf } from "./raw-socket.ts";
 export interface SniFrontOptions {
   /** true when a client certificate should be requested for this SNI (undefined = no SNI sent) */
   wantsClientCertificate(serverName: string | undefined): boolean;
-  /** an https.Server/tls.Server created with requestCert: true (emit 'connection' on it) */
-  certServer: net.Server;
-  /** one created without requestCert */
-  plainServer: net.Server;
   /**
-   * Optional pair for connections without a usable SNI (none sent, malformed, or not TLS at all).
-   * Given, `certServer`/`plainServer` only ever see a server name, so they can hold no
-   * certificate of their own and install one per SNI from their SNICallback, while these two
-   * hold the default certificate (Node's SNICallback is not called without a server name).
+   * The https.Server/tls.Server to emit the connection's 'connection' on: one created with
+   * `requestCert: true` when `requestCertificate`. `serverName` is undefined when the client
+   * sent none, a malformed one, or no TLS at all; only then must the server hold a certificate
+   * of its own (Node's SNICallback is not called without a server name), the others can
+   * install one per SNI from their SNICallback.
    */
-  noServerName?: { certServer: net.Server; plainServer: net.Server };
+  serverFor(serverName: string | undefined, requestCertificate: boolean): net.Server;
   /** default 10_000: destroy sockets that never finish a ClientHello (slowloris) */
   helloTimeoutMs?: number;
 }
@@ -60,16 +57,16 @@ export function clientHelloOf(socket: net.Socket): Buffer | undefined {
 }
 
 /**
- * Returns the front `net.Server`; call `listen()` on it, not on the two TLS servers.
+ * Returns the front `net.Server`; call `listen()` on it, not on the TLS servers.
  *
  * - Plain bytes (first byte not a TLS handshake record, e.g. HTTP sent to the TLS port) go to
- *   `plainServer`, so its TLS layer rejects them as it would on its own and its
- *   'tlsClientError' listeners see them; the front never writes to a socket itself.
+ *   the server for (no SNI, no certificate), so its TLS layer rejects them as it would on its
+ *   own and its 'tlsClientError' listeners see them; the front never writes to a socket itself.
  * - A ClientHello the parser cannot read (malformed, oversized) is decided as "no SNI".
  * - If `wantsClientCertificate` throws, the certificate is requested: the handshake never
  *   rejects, so the only cost is a prompt, while the plugins still get the certificate.
- * - When the front starts listening it emits 'listening' on the TLS servers that are not
- *   listening themselves: Node's http.Server only starts connection tracking (headersTimeout,
+ * - The first time a TLS server that does not listen itself gets a connection, the front emits
+ *   'listening' on it: Node's http.Server only starts connection tracking (headersTimeout,
  *   requestTimeout, closeAllConnections/closeIdleConnections) on 'listening'. Without it a
  *   handed-off client could hold a half-sent request open for ever.
  * - Closing: `front.close()` stops accepting, then `closeAllConnections()` / `close()` each TLS
@@ -77,22 +74,20 @@ export function clientHelloOf(socket: net.Socket): Buffer | undefined {
  */
 export function createSniFront(opts: SniFrontOptions): net.Server {
   const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
-  const front = net.createServer((socket) => {
+  return net.createServer((socket) => {
     acceptConnection(socket, opts, helloTimeoutMs);
   });
-  const inners = new Set([opts.certServer, opts.plainServer]);
-  if (opts.noServerName) for (const inner of [opts.noServerName.certServer, opts.noServerName.plainServer]) inners.add(inner);
-  const tracking = new WeakSet<net.Server>();
-  front.on("listening", () => {
-    for (const inner of inners) {
-      if (inner.listening || tracking.has(inner)) continue;
-      tracking.add(inner);
-      // http.Server clears its checking interval in close(); allow a fresh start afterwards.
-      inner.once("close", () => tracking.delete(inner));
-      inner.emit("listening");
-    }
-  });
-  return front;
+}
+
+/** TLS servers the front has emitted 'listening' on (until they close). */
+const tracking = new WeakSet<net.Server>();
+
+function startTracking(inner: net.Server): void {
+  if (inner.listening || tracking.has(inner)) return;
+  tracking.add(inner);
+  // http.Server clears its checking interval in close(); allow a fresh start afterwards.
+  inner.once("close", () => tracking.delete(inner));
+  inner.emit("listening");
 }
 
 function acceptConnection(socket: net.Socket, opts: SniFrontOptions, helloTimeoutMs: number): void {
@@ -125,14 +120,9 @@ function acceptConnection(socket: net.Socket, opts: SniFrontOptions, helloTimeou
     buffered = undefined;
 
     const serverName = result.kind === "hello" ? result.serverName : undefined;
-    const servers = serverName === undefined && opts.noServerName ? opts.noServerName : opts;
-    let target = servers.plainServer;
-    if (result.kind === "hello") {
-      serverNames.set(socket, serverName);
-      if (wantsCertificate(opts, serverName)) target = servers.certServer;
-    } else {
-      serverNames.set(socket, undefined);
-    }
+    serverNames.set(socket, serverName);
+    const target = opts.serverFor(serverName, result.kind === "hello" && wantsCertificate(opts, serverName));
+    startTracking(target);
     target.emit("connection", socket);
   };
 
