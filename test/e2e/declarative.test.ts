@@ -271,8 +271,8 @@ describe("a bad file changes nothing", () => {
         "- name: orphan",
         "  paths: [/o]",
         "  service: no-such-service",
-        "upstreams:",
-        "- name: u",
+        "workspaces:",
+        "- name: w",
         "",
       ].join("\n"),
     );
@@ -292,7 +292,7 @@ describe("a bad file changes nothing", () => {
         "    in 'routes':",
         "      - in entry 1 of 'routes':",
         "        in 'service': value must be null",
-        "in 'upstreams': unknown field",
+        "in 'workspaces': unknown field",
       ].join("\n"),
     );
   });

@@ -67,6 +67,8 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
       TETHER_PROXY_LISTEN: "127.0.0.1:0, 127.0.0.1:0 http2 ssl",
       // Never Kong's 127.0.0.1:8007: tests run in parallel.
       TETHER_STATUS_LISTEN: "127.0.0.1:0",
+      // Nor the GUI's 127.0.0.1:8002.
+      TETHER_ADMIN_GUI_LISTEN: "127.0.0.1:0",
       ...database,
       ...options.env,
     },

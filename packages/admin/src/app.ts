@@ -1,6 +1,6 @@
 import { Router } from "@koa/router";
 import Koa from "koa";
-import type { Logger } from "@tether/core";
+import type { Logger, UpstreamHealthSource } from "@tether/core";
 import { mountCertificates } from "./endpoints/certificates.ts";
 import { mountCollection, type CollectionSpec } from "./endpoints/collections.ts";
 import { mountConfig } from "./endpoints/config.ts";
@@ -15,6 +15,7 @@ import { mountPluginRoutes } from "./endpoints/plugin-routes.ts";
 import { pluginAdminRoutes } from "@tether/plugins";
 import { mountSchemas } from "./endpoints/schemas.ts";
 import { mountTags } from "./endpoints/tags.ts";
+import { mountUpstreamTargets } from "./endpoints/upstream-targets.ts";
 import type { WriteContext } from "./entities/write.ts";
 import { allowedMethodsMiddleware } from "./http/allowed-methods.ts";
 import { adminTokenMiddleware } from "./http/auth.ts";
@@ -30,6 +31,8 @@ export interface AdminOptions extends InfoOptions {
   metrics?: MetricsSource;
   /** `POST /routes/{route}/explain` runs the route's plugins dry through this (where a proxy's configuration is at hand). */
   explain?: RouteExplainer;
+  /** This node's upstream health (`GET /upstreams/{u}/health`, `PUT …/healthy`), where the proxy shares the process. */
+  upstreamHealth?: UpstreamHealthSource;
 }
 
 /** Kong's Admin API collections this gateway serves, top-level and nested. */
@@ -51,6 +54,13 @@ const collections: CollectionSpec[] = [
     parent: { kind: "certificates", field: "client_certificate", param: "certificates" },
   },
   { kind: "ca_certificates", path: "/ca_certificates" },
+  { kind: "vaults", path: "/vaults" }, // Kong's env vault under a prefix: docs/vaults.md
+  { kind: "upstreams", path: "/upstreams" },
+  {
+    kind: "upstreams",
+    path: "/certificates/:certificates/upstreams",
+    parent: { kind: "certificates", field: "client_certificate", param: "certificates" },
+  },
   { kind: "mtls_auth_credentials", path: "/mtls-auths" },
   {
     kind: "mtls_auth_credentials",
@@ -90,10 +100,12 @@ export function createAdminApp(options: AdminOptions): Koa {
   mountConsumerSearch(router, options.store); // before collections: it hands over when there is no ?custom_id
   if (options.explain) mountExplain(router, options.store, options.explain);
   mountCertificates(router, write);
+  // before collections: /upstreams/{u}/health and /upstreams/{u}/targets/… are not upstream items
+  mountUpstreamTargets(router, write, { nodeId: options.nodeId, health: options.upstreamHealth });
   for (const spec of collections) mountCollection(router, write, spec);
   for (const spec of foreignEntities) mountForeignEntity(router, write, spec);
   mountDisabled(router, "/snis/:snis/certificate");
-  mountPendingEntities(router); // /upstreams, /vaults, /keys, /key-sets: empty until issue 13
+  mountPendingEntities(router); // /keys, /key-sets: empty until issue 13
 
   app.use(responseHeadersMiddleware(options.version));
   // admin_gui_url comes in the configuration the node started with, as Kong's conf_loader reads it.

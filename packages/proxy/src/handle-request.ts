@@ -13,6 +13,9 @@ import { withoutQueryArgs } from "./http/query-args.ts";
 import { hasInvalidPercentEncoding, normalizePath, splitRequestTarget } from "./router/normalize.ts";
 import { upstreamPath } from "./router/upstream-path.ts";
 import type { Snapshot } from "./snapshot/compile.ts";
+import { balancePlan, NO_PEER_MESSAGE } from "./balancer/balance-plan.ts";
+import { processBalancing } from "./balancer/balancing.ts";
+import { hashKeyOf } from "./balancer/hash-key.ts";
 import { serverNameOf } from "./tls/sni-front.ts";
 import { resolveClient } from "./proxy-protocol/client-address.ts";
 import type { RealIpSettings } from "./http/real-ip.ts";
@@ -200,6 +203,19 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
     }
 
     const defaultPort = service.protocol === "https" || service.protocol === "grpcs" ? 443 : 80;
+    // A service whose host names an upstream is balanced across its targets (balancer/).
+    const balancer = snapshot.balancerFor(service);
+    const lease = balancer
+      ? processBalancing.lease(balancer, hashKeyOf(balancer.upstream, {
+          headers: req.headers,
+          clientIp,
+          consumerId: ctx?.authenticated?.consumer?.id,
+          path,
+          query: rawQuery,
+          captures: match.captures,
+        }))
+      : undefined;
+    if (balancer && !lease) return sendError(req, res, 503, NO_PEER_MESSAGE, requestId, false);
     const tunnel = tunnelOf(req);
     rewriteUpstreamHeaders(req.headers, {
       clientIp,
@@ -210,7 +226,10 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       port: deps.port,
       path: rawPath,
       strippedPrefix: match.strippedPrefix,
-      upstreamHost: route.preserve_host && req.headers.host ? req.headers.host : service.port === defaultPort ? service.host : `${service.host}:${service.port}`,
+      upstreamHost:
+        route.preserve_host && req.headers.host
+          ? req.headers.host
+          : (balancer?.upstream.host_header ?? (service.port === defaultPort ? service.host : `${service.host}:${service.port}`)),
       requestId,
       httpVersion: req.httpVersion,
       serverToken: SERVER_TOKEN,
@@ -249,8 +268,9 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
         sendError(req, res, failure.status, UPSTREAM_MESSAGES[failure.status], requestId, failure.status !== 503);
       },
     };
-    if (tunnel) deps.forwarder.upgrade(req, tunnel.socket, tunnel.head, plan);
-    else if (grpcService) deps.grpcForwarder.forward(req, res, plan);
-    else deps.forwarder.forward(req, res, plan);
+    const aimed = lease ? balancePlan(plan, lease, res) : plan;
+    if (tunnel) deps.forwarder.upgrade(req, tunnel.socket, tunnel.head, aimed);
+    else if (grpcService) deps.grpcForwarder.forward(req, res, aimed);
+    else deps.forwarder.forward(req, res, aimed);
   };
 }

@@ -15,3 +15,5 @@ export { authMetrics, type AuthMetrics } from "./metrics/auth-metrics.ts";
 export { compilingExplainer, servingExplainer, type RouteExplainer } from "./explain/explainer.ts";
 export { divertableLogger } from "./explain/captured-log.ts";
 export type { Explanation } from "./explain/explain.ts";
+// Each proxy process's balancing state; its health is what the Admin API's /upstreams/{u}/health shows.
+export { processBalancing } from "./balancer/balancing.ts";

@@ -96,5 +96,13 @@ export function readConfigFile(path: string): { header: ConfigFileHeader; data: 
   const header = parseHeader(text.slice(0, end), path);
   const body = text.slice(end + 1);
   if (sha256(body) !== header.sha256) throw new ConfigFileError(`${path}: checksum mismatch (the file is damaged or was edited); not loaded`);
-  return { header, data: JSON.parse(body) as ConfigData };
+  return { header, data: withLaterCollections(JSON.parse(body) as ConfigData) };
+}
+
+/** Collections Tether gained after its first file format: a file an older Tether wrote has none of them. */
+const LATER_COLLECTIONS = ["upstreams", "targets", "vaults"] as const;
+
+function withLaterCollections(data: ConfigData): ConfigData {
+  const missing = LATER_COLLECTIONS.filter((name) => !Array.isArray(data[name]));
+  return missing.length === 0 ? data : { ...data, ...Object.fromEntries(missing.map((name) => [name, []])) };
 }

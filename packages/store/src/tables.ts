@@ -43,4 +43,15 @@ export const tables: { readonly [N in EntityName]: TableSpec<EntityKinds[N]> } =
     foreignColumns: { consumer: "consumer_id", ca_certificate: "ca_certificate_id" },
     cacheKeyFields: (c) => ({ ca_certificate: c.ca_certificate, subject_name: c.subject_name }),
   },
+  upstreams: {
+    columns: { name: (u) => u.name, client_certificate_id: (u) => ref(u.client_certificate) },
+    foreignColumns: { client_certificate: "client_certificate_id" },
+  },
+  targets: {
+    // Kong's cache key (upstream, target): one entry per address within an upstream.
+    columns: { upstream_id: (t) => t.upstream.id, cache_key: (t) => `${t.upstream.id}|${t.target}` },
+    foreignColumns: { upstream: "upstream_id" },
+    cacheKeyFields: (t) => ({ upstream: t.upstream, target: t.target }),
+  },
+  vaults: { columns: { prefix: (v) => v.prefix }, foreignColumns: {} },
 };

@@ -8,9 +8,12 @@ import { entities, type EntityName } from "@tether/core";
 
 /** Referenced before referencing: the order entries are written in (Kong's topological sort). */
 export const LOAD_ORDER: readonly EntityName[] = [
+  "vaults", // first: references in later entries name them
   "ca_certificates",
   "certificates",
   "snis",
+  "upstreams",
+  "targets",
   "services",
   "routes",
   "consumers",

@@ -5,11 +5,10 @@ import { parseSize } from "./list.ts";
 
 /**
  * Kong collections Tether does not have yet (issue 13 adds them), with Kong's path parameter
- * names. Kong Manager has a page for each and lists it on open.
+ * names. Kong Manager has a page for each and lists it on open. (`/upstreams` is served:
+ * upstream-targets.ts; `/vaults` is a collection, app.ts.)
  */
 const PENDING = [
-  { path: "/upstreams", param: "upstreams" },
-  { path: "/vaults", param: "vaults" },
   { path: "/keys", param: "keys" },
   { path: "/key-sets", param: "key_sets" },
 ] as const;
@@ -18,8 +17,7 @@ const PENDING = [
  * Each answers as Kong's empty collection: the list is `{"data": [], "next": null}` (its `size`
  * and `tags` still checked as Kong checks them), an item is 404, and a write is Kong's 405 "Method
  * not allowed" (allowed-methods.ts, from the GET-only routes): nothing can be stored that the
- * gateway would not enforce. Nested paths (`/upstreams/{u}/targets`) stay unknown: 404, as Kong
- * answers under a parent that does not exist.
+ * gateway would not enforce.
  */
 export function mountPendingEntities(router: Router): void {
   for (const { path, param } of PENDING) {

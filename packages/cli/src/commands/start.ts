@@ -1,9 +1,11 @@
 import cluster from "node:cluster";
 import type { Server } from "node:http";
+import https from "node:https";
 import { createAdminApp, createStatusApp } from "@tether/admin";
 import type { Logger, ServerStats } from "@tether/core";
+import { bundleBrowserApp, createGuiApp } from "@tether/gui";
 import { answerClusterScrapes, bundledPlugins, clusterMetrics, processMetrics, registerNodeMetrics, TETHER_VERSION } from "@tether/plugins";
-import { authMetrics, compilingExplainer, divertableLogger, fileSource, servingExplainer, startProxy, storeSource, type ConfigSource, type RouteExplainer, type RunningProxy } from "@tether/proxy";
+import { authMetrics, compilingExplainer, divertableLogger, fileSource, processBalancing, servingExplainer, startProxy, storeSource, type ConfigSource, type RouteExplainer, type RunningProxy } from "@tether/proxy";
 import type { Store } from "@tether/store";
 import { listenText } from "../config/listen.ts";
 import { sanitizedConfig, type TetherConfig } from "../config/load.ts";
@@ -71,6 +73,8 @@ async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: 
     adminToken: config.admin_token,
     metrics: proxy.metrics,
     explain: proxy.explain,
+    // Upstream health lives in the proxy process; with workers, each has its own (not shown here).
+    ...(config.workers === 1 ? { upstreamHealth: processBalancing.health } : {}),
   });
   return serveApp(app, config.admin_listen, log, "admin");
 }
@@ -87,6 +91,16 @@ function runStatus(config: TetherConfig, log: Logger, store: Store, proxy: Proxy
     proxies: { workers: config.workers, ready: proxy.ready },
   });
   return serveApp(app, config.status_listen, log, "status", () => serverCertificate(config));
+}
+
+/** Tether's GUI on `admin_gui_listen` (none when `off`), pointed at the Admin API's first listener. */
+async function runGui(config: TetherConfig, log: Logger, admin: readonly Server[]): Promise<Server[]> {
+  if (!config.admin_gui_listen.length) return [];
+  const first = admin[0];
+  const address = first?.address();
+  const endpoint = first && typeof address === "object" && address ? { port: address.port, ssl: first instanceof https.Server } : undefined;
+  const app = createGuiApp({ bundle: await bundleBrowserApp(), version: TETHER_VERSION, adminGuiApiUrl: config.admin_gui_api_url, admin: () => endpoint });
+  return serveApp(app, config.admin_gui_listen, log, "gui", () => serverCertificate(config));
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -133,8 +147,9 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     };
     const admin = await runAdmin(config, log, store, state);
     const status = await runStatus(config, log, store, state);
+    const gui = await runGui(config, log, admin);
     onShutdown(log, async () => {
-      await Promise.all([proxy.close(GRACE_MS), ...admin.map(closeServer), ...status.map(closeServer)]);
+      await Promise.all([proxy.close(GRACE_MS), ...[...admin, ...status, ...gui].map(closeServer)]);
       await drainLogs();
       await store.close();
     });
@@ -176,12 +191,13 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   };
   const admin = await runAdmin(config, log, store, state);
   const status = await runStatus(config, log, store, state);
+  const gui = await runGui(config, log, admin);
   onShutdown(log, async () => {
     stopping = true;
     const exits = Object.values(cluster.workers ?? {}).map(
       (w) => new Promise<void>((resolve) => (w && !w.isDead() ? (w.once("exit", () => resolve()), w.process.kill("SIGTERM")) : resolve())),
     );
-    await Promise.all([...exits, ...admin.map(closeServer), ...status.map(closeServer)]);
+    await Promise.all([...exits, ...[...admin, ...status, ...gui].map(closeServer)]);
     await store.close();
   });
 }

@@ -97,6 +97,23 @@ describe("loadConfig", () => {
     assert.equal(loadConfig({ TETHER_CONF: join(dir, "status.conf") }, dir).status_listen[0]!.port, 9107);
     assert.deepEqual(sanitizedConfig(loadConfig({}, dir)).status_listen, ["127.0.0.1:8007"]);
   });
+  it("admin_gui_listen / admin_gui_url / admin_gui_api_url: loopback 8002 by default, `off`, URLs checked, errors named", () => {
+    const defaults = loadConfig({}, dir);
+    assert.deepEqual(defaults.admin_gui_listen, [{ host: "127.0.0.1", port: 8002, ssl: false }]);
+    assert.deepEqual(defaults.admin_gui_url, []);
+    assert.equal(defaults.admin_gui_api_url, undefined);
+    assert.deepEqual(loadConfig({ TETHER_ADMIN_GUI_LISTEN: "off" }, dir).admin_gui_listen, []);
+    const set = loadConfig({ TETHER_ADMIN_GUI_URL: "http://gui.example:8002/manager, https://gui.example/", TETHER_ADMIN_GUI_API_URL: "https://api.example:8444/" }, dir);
+    assert.deepEqual(set.admin_gui_url, ["http://gui.example:8002/manager", "https://gui.example"]);
+    assert.equal(set.admin_gui_api_url, "https://api.example:8444");
+    assert.throws(() => loadConfig({ TETHER_ADMIN_GUI_LISTEN: "8002" }, dir), /^Error: admin_gui_listen: invalid listen address/);
+    assert.throws(() => loadConfig({ TETHER_ADMIN_GUI_URL: "gui.example" }, dir), /^Error: admin_gui_url: expected an http\(s\) URL/);
+    assert.throws(() => loadConfig({ TETHER_ADMIN_GUI_API_URL: "ftp://api.example" }, dir), /^Error: admin_gui_api_url: expected an http\(s\) URL/);
+    const shown = sanitizedConfig(set);
+    assert.deepEqual(shown["admin_gui_listen"], ["127.0.0.1:8002"]);
+    assert.deepEqual(shown["admin_gui_url"], ["http://gui.example:8002/manager", "https://gui.example"]);
+  });
+
   it("never shows secrets in the sanitized configuration", () => {
     const c = sanitizedConfig(loadConfig({ TETHER_ADMIN_TOKEN: "s3cret-token" }, dir));
     assert.ok(!JSON.stringify(c).includes("s3cret-token"));

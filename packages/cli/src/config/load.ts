@@ -11,6 +11,12 @@ export interface TetherConfig {
   proxy_listen: ListenAddress[];
   /** Kong's Status API address(es) (3.6+ default `127.0.0.1:8007`); empty when `off`. */
   status_listen: ListenAddress[];
+  /** Kong's admin_gui_listen: Tether's own GUI (default `127.0.0.1:8002`, loopback like the Admin API); empty when `off`. */
+  admin_gui_listen: ListenAddress[];
+  /** Kong's admin_gui_url: the GUI's URLs as users open them; the Admin API lets only their origins read answers (docs/kong-manager.md). */
+  admin_gui_url: string[];
+  /** Kong's admin_gui_api_url: the Admin API's URL as the browser reaches it (default: the GUI's host, the first admin_listen port). */
+  admin_gui_api_url: string | undefined;
   ssl_cert: string | undefined;
   ssl_cert_key: string | undefined;
   /** PEM files of CAs trusted for outbound TLS (discovery, JWKS, introspection). */
@@ -59,6 +65,7 @@ const DEFAULTS: Record<string, string> = {
   admin_listen: "127.0.0.1:8001",
   proxy_listen: "0.0.0.0:8000, 0.0.0.0:8443 http2 ssl",
   status_listen: "127.0.0.1:8007",
+  admin_gui_listen: "127.0.0.1:8002",
   db_update_frequency: "0.2",
   log_level: "info",
   workers: "1",
@@ -81,7 +88,7 @@ const DEFAULTS: Record<string, string> = {
 
 const PG_KEYS = ["pg_host", "pg_port", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_timeout", "pg_pool_size"];
 const KEYS = [
-  "prefix", "admin_listen", "proxy_listen", "status_listen", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency",
+  "prefix", "admin_listen", "proxy_listen", "status_listen", "admin_gui_listen", "admin_gui_url", "admin_gui_api_url", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency",
   "log_level", "workers", "forwarder", "trusted_ips", "real_ip_header", "real_ip_recursive", "database", "declarative_config", "proxy_access_log",
   "ssl_session_tickets", "ssl_session_timeout", ...PG_KEYS,
 ];
@@ -150,6 +157,18 @@ function accessLogTarget(value: string, prefix: string): string {
   return resolve(prefix, v);
 }
 
+/** An absolute http(s) URL (admin_gui_url entries, admin_gui_api_url), without its trailing slash. */
+function httpUrl(key: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) throw new ConfigError(`${key}: expected an http(s) URL, got '${value}'`);
+  return value.replace(/\/+$/, "");
+}
+
 /** `key = value` lines; `#` starts a comment (Kong's kong.conf syntax). */
 export function parseConfFile(text: string, file: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -213,6 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     admin_listen: parseListen("admin_listen", raw["admin_listen"]!),
     proxy_listen: parseListen("proxy_listen", raw["proxy_listen"]!),
     status_listen: parseListen("status_listen", raw["status_listen"]!),
+    admin_gui_listen: parseListen("admin_gui_listen", raw["admin_gui_listen"]!),
+    admin_gui_url: (raw["admin_gui_url"] ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((url) => httpUrl("admin_gui_url", url)),
+    admin_gui_api_url: raw["admin_gui_api_url"]?.trim() ? httpUrl("admin_gui_api_url", raw["admin_gui_api_url"].trim()) : undefined,
     ssl_cert: sslCert,
     ssl_cert_key: sslKey,
     trusted_certificate: trusted,
@@ -243,6 +265,8 @@ export function sanitizedConfig(config: TetherConfig): Record<string, unknown> {
     admin_listen: config.admin_listen.map((l) => listenText(l)),
     proxy_listen: config.proxy_listen.map((l) => listenText(l)),
     status_listen: config.status_listen.map((l) => listenText(l)),
+    admin_gui_listen: config.admin_gui_listen.map((l) => listenText(l)),
+    admin_gui_api_url: config.admin_gui_api_url ?? null,
     pg_host: pg.host,
     pg_port: pg.port,
     pg_user: pg.user,

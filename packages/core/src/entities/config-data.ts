@@ -7,7 +7,10 @@ import type {
   Route,
   Service,
   Sni,
+  Target,
+  Upstream,
 } from "./types.ts";
+import type { Vault } from "../vault/vault-entity.ts";
 
 /**
  * The whole configuration at one config version: what the proxy compiles into a snapshot, what a
@@ -23,4 +26,7 @@ export interface ConfigData {
   snis: readonly Sni[];
   ca_certificates: readonly CaCertificate[];
   mtls_auth_credentials: readonly MtlsAuthCredential[];
+  upstreams: readonly Upstream[];
+  targets: readonly Target[];
+  vaults: readonly Vault[];
 }

@@ -1,5 +1,6 @@
 import type { KongEntityCheck } from "../schema/kong-format.ts";
 import type { EntityName } from "./types.ts";
+import { upstreamEntityChecks } from "./upstream.ts";
 
 /**
  * Our entity checks (the `check` functions in the entity files) described in Kong's
@@ -49,4 +50,5 @@ export const kongEntityChecks: Readonly<Partial<Record<EntityName, readonly Kong
     },
   ],
   consumers: [{ at_least_one_of: ["custom_id", "username"] }],
+  upstreams: upstreamEntityChecks,
 };

@@ -8,7 +8,10 @@ import { checkSni, sniSchema } from "./sni.ts";
 import { genericPluginSchema } from "./plugin.ts";
 import { checkRoute, routeSchema } from "./route.ts";
 import { checkService, expandServiceUrl, serviceSchema } from "./service.ts";
+import { normalizeTarget, targetSchema } from "./target.ts";
+import { applyUpstreamShorthands, checkUpstream, upstreamSchema } from "./upstream.ts";
 import type { EntityKinds, EntityName } from "./types.ts";
+import { checkVault, vaultSchema } from "../vault/vault-entity.ts";
 
 export interface ForeignKey {
   readonly entity: EntityName;
@@ -102,5 +105,32 @@ export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
       ca_certificate: { entity: "ca_certificates", onDelete: "restrict" },
     },
     schema: mtlsAuthCredentialSchema,
+  },
+  upstreams: {
+    name: "upstreams",
+    endpointKey: "name",
+    uniqueFields: ["name"],
+    foreignKeys: { client_certificate: { entity: "certificates", onDelete: "restrict" } },
+    schema: upstreamSchema,
+    prepare: applyUpstreamShorthands,
+    check: checkUpstream,
+  },
+  targets: {
+    name: "targets",
+    // Kong's endpoint key is `target`, unique only within its upstream: endpoints/upstream-targets.ts
+    // resolves it there, so no global lookup by it exists.
+    endpointKey: undefined,
+    uniqueFields: [],
+    foreignKeys: { upstream: { entity: "upstreams", onDelete: "cascade" } },
+    schema: targetSchema,
+    prepare: normalizeTarget,
+  },
+  vaults: {
+    name: "vaults",
+    endpointKey: "prefix",
+    uniqueFields: ["prefix"],
+    foreignKeys: {},
+    schema: vaultSchema,
+    check: checkVault,
   },
 };

@@ -1,4 +1,6 @@
 /** The domain: entities as the store keeps them and the Admin API returns them (Kong 3.x fields). */
+import type { Vault } from "../vault/vault-entity.ts";
+
 export type Uuid = string;
 export type Timestamp = number; // unix seconds, as Kong keeps created_at/updated_at
 
@@ -102,6 +104,60 @@ export interface MtlsAuthCredential {
   ca_certificate: ForeignRef | null;
 }
 
+export type HashOn = "none" | "consumer" | "ip" | "header" | "cookie" | "path" | "query_arg" | "uri_capture";
+
+interface HealthStatusCounters {
+  http_statuses: number[];
+}
+/** Kong's upstream `healthchecks` record (every field present: Kong fills its default tree). */
+export interface Healthchecks {
+  active: {
+    type: "tcp" | "http" | "https" | "grpc" | "grpcs";
+    timeout: number;
+    concurrency: number;
+    http_path: string;
+    https_sni: string | null;
+    https_verify_certificate: boolean;
+    headers: Record<string, string[]> | null;
+    healthy: HealthStatusCounters & { interval: number; successes: number };
+    unhealthy: HealthStatusCounters & { interval: number; tcp_failures: number; timeouts: number; http_failures: number };
+  };
+  passive: {
+    type: "tcp" | "http" | "https" | "grpc" | "grpcs";
+    healthy: HealthStatusCounters & { successes: number };
+    unhealthy: HealthStatusCounters & { tcp_failures: number; timeouts: number; http_failures: number };
+  };
+  threshold: number;
+}
+
+/** A virtual host name (a service's `host`) balanced across its targets. */
+export interface Upstream extends BaseEntity {
+  name: string;
+  algorithm: "round-robin" | "consistent-hashing" | "least-connections" | "latency";
+  hash_on: HashOn;
+  hash_fallback: HashOn;
+  hash_on_header: string | null;
+  hash_fallback_header: string | null;
+  hash_on_cookie: string | null;
+  hash_on_cookie_path: string;
+  hash_on_query_arg: string | null;
+  hash_fallback_query_arg: string | null;
+  hash_on_uri_capture: string | null;
+  hash_fallback_uri_capture: string | null;
+  slots: number;
+  healthchecks: Healthchecks;
+  host_header: string | null;
+  client_certificate: ForeignRef | null;
+  use_srv_name: boolean;
+}
+
+/** One backend (`host:port`) of an upstream, with its share of the traffic. */
+export interface Target extends BaseEntity {
+  upstream: ForeignRef;
+  target: string;
+  weight: number;
+}
+
 /** Every stored entity kind, by its Admin API collection name. */
 export interface EntityKinds {
   services: Service;
@@ -112,6 +168,9 @@ export interface EntityKinds {
   snis: Sni;
   ca_certificates: CaCertificate;
   mtls_auth_credentials: MtlsAuthCredential;
+  upstreams: Upstream;
+  targets: Target;
+  vaults: Vault;
 }
 export type EntityName = keyof EntityKinds;
 export type AnyEntity = EntityKinds[EntityName];

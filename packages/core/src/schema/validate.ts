@@ -2,6 +2,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import type { FieldError, FieldErrors } from "../errors/kong-error.ts";
 import type { FieldSchema, JsonType, RecordSchema } from "./types.ts";
+import { heldReferences, type HeldReference } from "../vault/referenceable.ts";
+import { parseReference } from "../vault/reference.ts";
 
 /**
  * Validation with ajv, reported in Kong's words. `useDefaults` fills defaults in place;
@@ -25,12 +27,24 @@ export function compile(schema: RecordSchema): ValidateFunction {
 /** Validates `value` in place (defaults filled) and returns Kong-shaped field errors, if any. */
 export function validateRecord(schema: RecordSchema, value: unknown): FieldErrors | undefined {
   const validate = compile(schema);
-  if (validate(value)) return undefined;
+  const valid = validate(value);
+  const held = heldReferences(schema, value);
+  // Kong (kong/db/schema/init.lua): a reference in a referenceable field skips the field's own
+  // checks (a `{vault://…}` is no URL), and is then checked as a reference here.
+  const errors = valid ? [] : (validate.errors ?? []).filter((error) => !held.some((h) => error.instancePath === pointerOf(h)));
   const fields: FieldErrors = {};
-  for (const error of validate.errors ?? []) addError(fields, schema, value, error);
+  for (const error of errors) addError(fields, schema, value, error);
+  for (const { path, reference } of held) {
+    const parsed = parseReference(reference);
+    if (!parsed.ok) place(fields, path.map(String), parsed.error);
+  }
+  if (Object.keys(fields).length > 0) return fields;
   // ajv said invalid: never let a message we failed to place turn that into "valid".
-  return Object.keys(fields).length > 0 ? fields : { "@entity": ["invalid value"] };
+  return errors.length > 0 ? { "@entity": ["invalid value"] } : undefined;
 }
+
+const pointerOf = (held: HeldReference): string =>
+  held.path.map((segment) => `/${String(segment).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 
 function typeName(types: JsonType | JsonType[] | undefined, schema: FieldSchema | undefined): string {
   if (schema?.kongType === "set") return "a set";

@@ -18,6 +18,12 @@ export interface ForwardPlan {
    * they are written to the client, to add what the gateway adds (Via, latencies, Server).
    */
   onResponse?(headers: IncomingHttpHeaders, httpVersion: string): void;
+  /**
+   * A balanced service (its host names an upstream): after a failed try that may be retried (a
+   * failed connection, or a resend retrySend allows), the target to try next (Kong's balancer
+   * retries go to another target), or undefined when there is none or the retries are spent.
+   */
+  retarget?(failure: ForwardFailure): Pick<ForwardPlan, "service"> | undefined;
   /** Forwarding failed before any of the response reached the client. */
   onFailure(failure: ForwardFailure): void;
 }

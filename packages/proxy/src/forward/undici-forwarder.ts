@@ -84,8 +84,14 @@ export class UndiciForwarder implements ForwardingEngine {
         if (!error) return;
         if (res.headersSent) return void res.destroy();
         const method = req.method ?? "GET";
-        if (retrySend({ method, hasBody, responseStarted, reason: reasonOf(error), sends, retries: plan.service.retries }) && !req.socket.destroyed)
-          return this.forward(req, res, plan, sends + 1);
+        const reason = reasonOf(error);
+        // A balanced service counts its retries across targets itself (plan.retarget).
+        const retries = plan.retarget ? Number.MAX_SAFE_INTEGER : plan.service.retries;
+        const resend = retrySend({ method, hasBody, responseStarted, reason, sends, retries }) && !req.socket.destroyed;
+        if (plan.retarget && (resend || (!responseStarted && (reason === "connect" || reason === "connect-timeout")))) {
+          const next = plan.retarget(failureOf(error, sends));
+          if (next) return this.forward(req, res, { ...plan, ...next }, sends + 1);
+        } else if (resend) return this.forward(req, res, plan, sends + 1);
         plan.onFailure(failureOf(error, sends));
       },
     );

@@ -7,7 +7,9 @@ import type {
   Route,
   Service,
 } from "@tether/core";
+import { compileBalancers, type CompiledBalancer } from "../balancer/compile-balancers.ts";
 import { buildConfigView } from "./config-view.ts";
+import { certificateWithSecrets, pluginConfigWithSecrets } from "./secrets.ts";
 import { compileRouter, type Router } from "../router/match.ts";
 import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
 import { buildServerCertificates, type ServerCertificates } from "./server-certificates.ts";
@@ -35,6 +37,8 @@ export interface Snapshot {
   upstreamTls(service: Service): UpstreamTls | undefined;
   /** Every service with its upstream TLS: the connection pools this configuration uses. */
   readonly upstreams: readonly { service: Service; tls: UpstreamTls | undefined }[];
+  /** The upstream a service's `host` names, compiled for balancing (undefined: the host is a plain host). */
+  balancerFor(service: Service): CompiledBalancer | undefined;
   /** Plugins of a route, in descending priority. */
   pluginsFor(route: Route): readonly BoundPlugin[];
   /**
@@ -48,15 +52,20 @@ export function compileSnapshot(
   data: ConfigData,
   registry: ReadonlyMap<string, PluginDefinition>,
   env: PluginEnvironment,
+  // The env vault reads the process environment, as Kong's does (kong/vaults/env).
+  environment: Readonly<Record<string, string | undefined>> = process.env,
 ): Snapshot {
   const services = new Map(data.services.map((s) => [s.id, s]));
   const known = data.plugins.filter((p) => registry.has(p.name));
-  const view = buildConfigView(data);
+  const secrets = { vaults: data.vaults, env: environment };
+  const certificates = data.certificates.map((certificate) => certificateWithSecrets(certificate, secrets, env.log));
+  const view = buildConfigView({ ...data, certificates });
   const handlers = new Map<string, BoundPlugin>();
   for (const instance of known) {
     if (!instance.enabled) continue;
     const definition = registry.get(instance.name)!;
-    handlers.set(instance.id, { definition, instance, handler: definition.createHandler(instance.config, env, view, { id: instance.id }) });
+    const config = pluginConfigWithSecrets(definition, instance, secrets, env.log);
+    handlers.set(instance.id, { definition, instance, handler: definition.createHandler(config, env, view, { id: instance.id }) });
   }
   const perRoute = new Map<string, readonly BoundPlugin[]>();
   for (const route of data.routes) {
@@ -66,16 +75,21 @@ export function compileSnapshot(
     perRoute.set(route.id, bound);
   }
   const upstreamTls = buildUpstreamTls(data.services, view.certificate, view.caCertificate, env.trustedCertificates);
+  const balancers = compileBalancers(data);
   const certPlugins = known.filter((p) => registry.get(p.name)!.requestsClientCertificate);
   return {
     version: data.version,
     router: compileRouter(data.routes, services),
     handshake: buildHandshakeMap(certPlugins, data.routes),
-    serverCertificates: buildServerCertificates(data.certificates, data.snis, env.log),
+    serverCertificates: buildServerCertificates(certificates, data.snis, env.log),
     serverNames: knownServerNames(data.routes, data.snis),
     pluginsFor: (route) => perRoute.get(route.id) ?? [],
     upstreamTls: (service) => upstreamTls.get(service.id),
-    upstreams: data.services.map((service) => ({ service, tls: upstreamTls.get(service.id) })),
+    balancerFor: (service) => balancers.get(service.id),
+    // A balanced service's pools are its targets' (one per target address).
+    upstreams: data.services.flatMap((service) =>
+      (balancers.get(service.id)?.targets.map((t) => t.service) ?? [service]).map((s) => ({ service: s, tls: upstreamTls.get(service.id) })),
+    ),
     globalLoggers: [...handlers.values()]
       .filter((b) => !b.instance.route && !b.instance.service && !b.instance.consumer && b.handler.log !== undefined)
       .sort((a, b) => b.definition.priority - a.definition.priority),

@@ -38,6 +38,9 @@ export class SqlStore extends SqlSession implements Store {
         snis: await daos.snis.all(),
         ca_certificates: await daos.ca_certificates.all(),
         mtls_auth_credentials: await daos.mtls_auth_credentials.all(),
+        upstreams: await daos.upstreams.all(),
+        targets: await daos.targets.all(),
+        vaults: await daos.vaults.all(),
       };
     }, "read");
   }

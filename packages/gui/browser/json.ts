@@ -1,0 +1,2 @@
+/** An Admin API entity or answer, as parsed JSON. */
+export type Json = Record<string, unknown>;
