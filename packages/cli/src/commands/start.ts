@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import https from "node:https";
 import { createAdminApp, createStatusApp } from "@tether/admin";
 import type { Logger, ServerStats } from "@tether/core";
-import { bundleBrowserApp, createGuiApp } from "@tether/gui";
+import { bundleBrowserApp, createGuiApp, type GuiBundle } from "@tether/gui";
 import { answerClusterScrapes, bundledPlugins, clusterMetrics, processMetrics, registerNodeMetrics, TETHER_VERSION } from "@tether/plugins";
 import { authMetrics, compilingExplainer, divertableLogger, fileSource, processBalancing, servingExplainer, startProxy, storeSource, type ConfigSource, type RouteExplainer, type RunningProxy } from "@tether/proxy";
 import type { Store } from "@tether/store";
@@ -94,12 +94,12 @@ function runStatus(config: TetherConfig, log: Logger, store: Store, proxy: Proxy
 }
 
 /** Tether's GUI on `admin_gui_listen` (none when `off`), pointed at the Admin API's first listener. */
-async function runGui(config: TetherConfig, log: Logger, admin: readonly Server[]): Promise<Server[]> {
-  if (!config.admin_gui_listen.length) return [];
+async function runGui(config: TetherConfig, log: Logger, admin: readonly Server[], bundle: GuiBundle | undefined): Promise<Server[]> {
+  if (!config.admin_gui_listen.length || !bundle) return [];
   const first = admin[0];
   const address = first?.address();
   const endpoint = first && typeof address === "object" && address ? { port: address.port, ssl: first instanceof https.Server } : undefined;
-  const app = createGuiApp({ bundle: await bundleBrowserApp(), version: TETHER_VERSION, adminGuiApiUrl: config.admin_gui_api_url, admin: () => endpoint });
+  const app = createGuiApp({ bundle, version: TETHER_VERSION, adminGuiApiUrl: config.admin_gui_api_url, admin: () => endpoint });
   return serveApp(app, config.admin_gui_listen, log, "gui", () => serverCertificate(config));
 }
 
@@ -134,6 +134,9 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   // A promise nobody awaited must not take every connection of the node down with it.
   process.on("unhandledRejection", (reason) => log.error("unhandled rejection; the node keeps running", { error: String(reason) }));
   if (cluster.isWorker) return startWorker(config, log);
+  // The GUI is bundled before anything listens: once the node says it listens, a SIGTERM finds
+  // its shutdown handler installed (bundling takes a moment, longer on a busy machine).
+  const guiBundle = config.admin_gui_listen.length ? await bundleBrowserApp() : undefined;
   // Migrations run here, once, before any worker reads.
   const store = await openStore(config, log, bundledPlugins, { migrate: true });
   if (config.workers === 1) {
@@ -147,7 +150,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     };
     const admin = await runAdmin(config, log, store, state);
     const status = await runStatus(config, log, store, state);
-    const gui = await runGui(config, log, admin);
+    const gui = await runGui(config, log, admin, guiBundle);
     onShutdown(log, async () => {
       await Promise.all([proxy.close(GRACE_MS), ...[...admin, ...status, ...gui].map(closeServer)]);
       await drainLogs();
@@ -191,7 +194,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   };
   const admin = await runAdmin(config, log, store, state);
   const status = await runStatus(config, log, store, state);
-  const gui = await runGui(config, log, admin);
+  const gui = await runGui(config, log, admin, guiBundle);
   onShutdown(log, async () => {
     stopping = true;
     const exits = Object.values(cluster.workers ?? {}).map(
