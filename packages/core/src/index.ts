@@ -3,7 +3,7 @@ export * from "./entities/types.ts";
 export * from "./entities/common.ts";
 export type { ConfigData } from "./entities/config-data.ts";
 export { serviceLabel, routeLabel } from "./entities/metric-labels.ts";
-export { serviceSchema, expandServiceUrl, checkService } from "./entities/service.ts";
+export { serviceSchema, expandServiceUrl, checkService, defaultPortOf, upstreamUsesTls } from "./entities/service.ts";
 export { routeSchema, checkRoute } from "./entities/route.ts";
 export { consumerSchema, checkConsumer } from "./entities/consumer.ts";
 export { genericPluginSchema, pluginEntitySchema, unknownPluginErrors, checkPlugin, pluginScopeKey } from "./entities/plugin.ts";

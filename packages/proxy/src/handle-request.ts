@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SERVER_TOKEN, unexpectedErrorResponse, type AuthOutcome, type Logger, type PluginResponse, type Route, type Service } from "@tether/core";
+import { SERVER_TOKEN, unexpectedErrorResponse, type AuthOutcome, type Logger, type PluginResponse, type Route, type Service, defaultPortOf } from "@tether/core";
 import type { ForwardingEngine, ForwardPlan } from "./forward/plan.ts";
 import { RequestAccessContext } from "./http/access-context.ts";
 import { applyPluginHeadersOnWrite } from "./http/plugin-response-headers.ts";
@@ -202,7 +202,7 @@ export function createRequestHandler(deps: RequestHandlerDeps) {
       }
     }
 
-    const defaultPort = service.protocol === "https" || service.protocol === "grpcs" ? 443 : 80;
+    const defaultPort = defaultPortOf(service.protocol);
     // A service whose host names an upstream is balanced across its targets (balancer/).
     const balancer = snapshot.balancerFor(service);
     const lease = balancer

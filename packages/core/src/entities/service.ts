@@ -54,10 +54,19 @@ export function expandServiceUrl(input: Record<string, unknown>): FieldErrors | 
   const protocol = parsed.protocol.replace(/:$/, "");
   input["protocol"] = protocol;
   input["host"] = parsed.hostname;
-  const defaultPort = protocol === "https" || protocol === "grpcs" || protocol === "tls" ? 443 : 80;
-  input["port"] = parsed.port ? Number(parsed.port) : defaultPort;
+  input["port"] = parsed.port ? Number(parsed.port) : defaultPortOf(protocol);
   input["path"] = parsed.pathname && parsed.pathname !== "/" ? parsed.pathname : url.match(/^[a-z]+:\/\/[^/]+\/$/i) ? "/" : null;
   return undefined;
+}
+
+/** True when the gateway speaks TLS to a service of this protocol. */
+export function upstreamUsesTls(protocol: string): boolean {
+  return protocol === "https" || protocol === "grpcs" || protocol === "tls";
+}
+
+/** The port a service URL without one gets, and that Host leaves out (Kong: 443 over TLS, else 80). */
+export function defaultPortOf(protocol: string): number {
+  return upstreamUsesTls(protocol) ? 443 : 80;
 }
 
 /** Kong's entity checks for services beyond per-field validation. */

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import http2 from "node:http2";
+import { upstreamUsesTls } from "@tether/core";
 import type { ForwardPlan, Upstream } from "./plan.ts";
 import { failureOf, UpstreamError } from "./failure.ts";
 import { originOf, PoolRegistry } from "./pools.ts";
@@ -50,7 +51,7 @@ class GrpcConnection {
     if (known && !known.closed && !known.destroyed) return known;
     const { service, tls } = this.upstream;
     // Without TLS settings of its own a service's certificate is not verified (Kong's default).
-    const session = http2.connect(originOf(service), service.protocol === "grpcs" ? { rejectUnauthorized: false, ...tls?.options } : {});
+    const session = http2.connect(originOf(service), upstreamUsesTls(service.protocol) ? { rejectUnauthorized: false, ...tls?.options } : {});
     session.on("error", () => undefined); // each stream reports it; the next call reconnects
     // Idle upstream connections must not keep a stopping process alive.
     session.unref();
@@ -88,7 +89,7 @@ export class GrpcForwarder {
     const connectTimer = session.connecting
       ? setTimeout(() => fail(new UpstreamError("connect-timeout", `no connection within ${service.connect_timeout} ms`)), service.connect_timeout)
       : undefined;
-    const stream = session.request(upstreamHeaders(req, plan, service.protocol === "grpcs"), { endStream: false });
+    const stream = session.request(upstreamHeaders(req, plan, upstreamUsesTls(service.protocol)), { endStream: false });
     let failed = false;
     const fail = (error: unknown): void => {
       if (failed) return;

@@ -1,11 +1,10 @@
-import type { Service } from "@tether/core";
+import { upstreamUsesTls, type Service } from "@tether/core";
 import type { Upstream } from "./plan.ts";
 
 /** The service's upstream origin, an IPv6 address in brackets. */
 export function originOf(service: Service): string {
   const host = service.host.includes(":") ? `[${service.host}]` : service.host;
-  const secure = service.protocol === "https" || service.protocol === "grpcs";
-  return `${secure ? "https" : "http"}://${host}:${service.port}`;
+  return `${upstreamUsesTls(service.protocol) ? "https" : "http"}://${host}:${service.port}`;
 }
 
 /** Upstreams with equal keys share a pool: same origin, connection knobs and TLS settings. */
