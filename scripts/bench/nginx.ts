@@ -62,6 +62,9 @@ http {
   upstream up { server 127.0.0.1:${opts.upstreamPort}; keepalive 512; }
   server {
     listen 127.0.0.1:${opts.upstreamPort};
+    # Two more loopback addresses: distinct targets of one upstream (scenario 19).
+    listen 127.0.0.2:${opts.upstreamPort};
+    listen 127.0.0.3:${opts.upstreamPort};
     location / { return 200 "ok\\n"; }
   }
 ${tlsProxy(opts.tlsPort, opts.cert, opts.key)}${opts.handshakePort ? tlsProxy(opts.handshakePort, opts.cert, opts.key, resuming) : ""}${opts.h2Port ? tlsProxy(opts.h2Port, opts.cert, opts.key, ["ssl_protocols TLSv1.2 TLSv1.3;"], true) : ""}}

@@ -1,4 +1,4 @@
-// `node --import tsx scripts/bench/profile.ts [pass|bound|metrics|file-log]`: runs one scenario against Tether under
+// `node --import tsx scripts/bench/profile.ts [pass|balanced|bound|metrics|file-log]`: runs one scenario against Tether under
 // `node --cpu-prof` and prints where the proxy's CPU time goes (self time by function), so a missed
 // benchmark target comes with the reason.
 import { spawn } from "node:child_process";
@@ -62,10 +62,15 @@ async function main(scenario: string): Promise<void> {
     }),
   );
   const t = { admin: `http://127.0.0.1:${ports["admin"]}` };
-  await adminJson(t, "POST", "/services", { name: "s", url: `http://127.0.0.1:${nginx.upstreamPort}` });
+  // `balanced`: the pass-through on a service whose host is an upstream with one target (issue 13).
+  if (scenario === "balanced") {
+    await adminJson(t, "POST", "/upstreams", { name: "s.upstream" });
+    await adminJson(t, "POST", "/upstreams/s.upstream/targets", { target: `127.0.0.1:${nginx.upstreamPort}` });
+  }
+  await adminJson(t, "POST", "/services", { name: "s", url: `http://${scenario === "balanced" ? "s.upstream" : "127.0.0.1"}:${nginx.upstreamPort}` });
   await adminJson(t, "POST", "/services/s/routes", { paths: ["/"] });
   const headers: Record<string, string> = {};
-  if (scenario !== "pass") {
+  if (scenario !== "pass" && scenario !== "balanced") {
     await adminJson(t, "POST", "/services/s/plugins", { name: "tls-handshake-modifier" });
     await adminJson(t, "POST", "/services/s/plugins", { name: "openid-connect", config: { issuer: idp.issuer, auth_methods: ["bearer"], proof_of_possession_mtls: "strict" } });
     headers["authorization"] = `Bearer ${(await idp.token({ ...CLIENTS.certBound, cert: pki.clients.alice })).body.access_token}`;

@@ -5,6 +5,9 @@
 // ratios. Scenarios 3-6 and 9-12 run on the default forwarder (undici), 7-8 on http-proxy, side by side;
 // 10 and 11 are scenario 4 with the prometheus plugin and with file-log (issue 9); 12 is DPoP (RFC 9449);
 // 15-17 are HTTP/2 (nginx h2 and Tether h2 pass-through, Tether h2 bound).
+// 18-19 are the balancer's cost (issue 13): scenario 3's pass-through on a service whose host is
+// an upstream, with one target (the same nginx) and with three (round-robin over 127.0.0.1-3);
+// 20 is their control, the same route shape on a service aimed at the host.
 // Tether's own CPU time per request (from /proc, workers included) is printed beside: on a small
 // machine where the load client competes for the cores it is steadier than requests per second.
 // Environment: BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_WORKERS (1),
@@ -106,6 +109,16 @@ async function main(): Promise<void> {
       if (res.status !== 201) console.warn(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
     };
     for (const t of [tether, tetherHttpProxy]) await oidc(t, "bound", "/bound", { auth_methods: ["bearer"] });
+    // Issue 13: scenario 3's route on upstreams instead of the host itself.
+    for (const [name, hosts] of [["bench-one.upstream", ["127.0.0.1"]], ["bench-three.upstream", ["127.0.0.1", "127.0.0.2", "127.0.0.3"]]] as const) {
+      await adminJson(tether, "POST", "/upstreams", { name });
+      for (const host of hosts) await adminJson(tether, "POST", `/upstreams/${name}/targets`, { target: `${host}:${nginx.upstreamPort}` });
+      await adminJson(tether, "POST", "/services", { name, host: name, port: nginx.upstreamPort });
+      await adminJson(tether, "POST", `/services/${name}/routes`, { paths: [`/${name.split(".")[0]}`] });
+    }
+    // Their control: the same route shape (a prefix stripped), the service aimed at the host itself.
+    await adminJson(tether, "POST", "/services", { name: "bench-direct", host: "127.0.0.1", port: nginx.upstreamPort });
+    await adminJson(tether, "POST", "/services/bench-direct/routes", { paths: ["/bench-direct"] });
     // Issue 9: the same bound path with the prometheus plugin (all of Kong's metric families on), and
     // with file-log writing every request to a real file, each on its own service beside scenario 4.
     await oidc(tether, "bound-metrics", "/bound-metrics", { auth_methods: ["bearer"] });
@@ -140,6 +153,9 @@ async function main(): Promise<void> {
       { id: 15, name: "nginx h2 TLS pass-through", spec: { url: `${tls}:${nginx.h2Port}/pass`, h2: true, ...cert } },
       { id: 16, name: "Tether h2 TLS pass-through", spec: { url: `${tls}:${tether.httpsPort}/pass`, h2: true, ...cert } },
       { id: 17, name: "Tether h2 bearer RS256 + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/bound`, h2: true, headers: { authorization: `Bearer ${await token()}` }, ...cert } },
+      { id: 18, name: "Tether TLS pass-through, service on an upstream (1 target)", spec: { url: `${tls}:${tether.httpsPort}/bench-one/pass`, ...cert } },
+      { id: 19, name: "Tether TLS pass-through, service on an upstream (3 targets, round-robin)", spec: { url: `${tls}:${tether.httpsPort}/bench-three/pass`, ...cert } },
+      { id: 20, name: "Tether TLS pass-through, the same route shape as 18-19, service on the host", spec: { url: `${tls}:${tether.httpsPort}/bench-direct/pass`, ...cert } },
       { id: 6, name: "Tether introspection (cached) + PoP strict", spec: { url: `${tls}:${tether.httpsPort}/introspected`, headers: { authorization: `Bearer ${await token(OPAQUE_RESOURCE)}` }, ...cert } },
     ];
     // Every scenario must answer 200 before it is measured: a benchmark of 401s measures nothing.
@@ -147,7 +163,8 @@ async function main(): Promise<void> {
     const only = process.env["BENCH_ONLY"]?.split(",").map(Number);
     const usable = [];
     for (const s of scenarios.filter((s) => !only || only.includes(s.id))) {
-      const probe = await load({ ...s.spec, connections: 1, durationMs: 300, warmupMs: 100 });
+      // A second, not less: on a loaded machine the first handshakes alone can take hundreds of ms.
+      const probe = await load({ ...s.spec, connections: 1, durationMs: 1000, warmupMs: 100 });
       if (probe.statuses["200"] && Object.keys(probe.statuses).length === 1 && probe.errors === 0) usable.push(s);
       else console.warn(`scenario ${s.id} (${s.name}) skipped: probe answered ${JSON.stringify(probe.statuses)} errors=${probe.errors}`);
     }
@@ -186,6 +203,7 @@ async function main(): Promise<void> {
     };
     console.log(`observability's cost on the bound path (4), medians of per-round ratios: req/s prometheus 10/4 = ${paired(10, 4, (r) => r.rps)}, file-log 11/4 = ${paired(11, 4, (r) => r.rps)}; Tether CPU per request prometheus 10/4 = ${paired(10, 4, (r) => r.cpuUs)}, file-log 11/4 = ${paired(11, 4, (r) => r.cpuUs)}`);
     console.log(`HTTP/2: Tether/nginx 16/15 = ${ratio(16, 15)} (paired ${paired(16, 15, (r) => r.rps)})   bound/pass-through 17/16 = ${ratio(17, 16)} (paired ${paired(17, 16, (r) => r.rps)})   h2/h1 pass-through 16/3 = ${ratio(16, 3)}`);
+    console.log(`balancer: 1 target/host 18/20 = ${ratio(18, 20)} (paired ${paired(18, 20, (r) => r.rps)}, CPU per request ${paired(18, 20, (r) => r.cpuUs)})   3 targets/host 19/20 = ${ratio(19, 20)} (paired ${paired(19, 20, (r) => r.rps)}, CPU per request ${paired(19, 20, (r) => r.cpuUs)})   route shape 20/3 = ${ratio(20, 3)}`);
     console.log(`http-proxy engine: 7/2 = ${ratio(7, 2)}   8/7 = ${ratio(8, 7)}   p99(8) − p99(7) = ${summary.has(8) && summary.has(7) ? (summary.get(8)!.p99 - summary.get(7)!.p99).toFixed(2) : "n/a"} ms`);
     // Issue 11: /pass on the default Tether, whose bound routes (no snis) ask every handshake for a certificate.
     await runHandshakeBench({

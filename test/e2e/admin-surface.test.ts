@@ -319,6 +319,8 @@ describe("GET /endpoints (reference 1.8)", () => {
       "/certificates/{certificates}/snis/{snis}",
       "/consumers/{consumers}/mtls-auth/{mtls_auth_credentials}",
       "/endpoints",
+      "/key-sets/{key_sets}/keys/{keys}",
+      "/keys/{keys}/set",
       "/mtls-auths/{mtls_auth_credentials}/consumer",
       "/plugins/enabled",
       "/plugins/schema/{name}",

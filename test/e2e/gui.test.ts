@@ -92,13 +92,16 @@ describe("Tether's GUI", () => {
     const ca = await adminJson(tether, "POST", "/ca_certificates", { cert: s.pki.ca.cert });
     await adminJson(tether, "POST", "/consumers", { username: "alice" });
     await adminJson(tether, "POST", `/routes/${route.body.id}/plugins`, { name: "tls-handshake-modifier" });
+    const mtls = await adminJson(tether, "POST", `/routes/${route.body.id}/plugins`, { name: "mtls-auth", config: { ca_certificates: [ca.body.id] } });
+    assert.equal(mtls.status, 201, JSON.stringify(mtls.body));
     const oidc = await adminJson(tether, "POST", `/routes/${route.body.id}/plugins`, {
       name: "openid-connect",
       config: { issuer: "https://idp.example/realms/demo", using_pseudo_issuer: true, auth_methods: ["bearer"], proof_of_possession_mtls: "strict" },
     });
     assert.deepEqual([svc.status, route.status, cert.status, ca.status, oidc.status], [201, 201, 201, 201, 201], JSON.stringify(oidc.body));
     const { page, errors } = await openPage();
-    const pages: [string, string, RegExp][] = [
+    // The screenshot's name (TETHER_GUI_SCREENSHOTS); the binding page's is taken with live counts, below.
+    const pages: [string, string | undefined, RegExp][] = [
       ["#/", "overview", /Overview/],
       ["#/services", "services", /Gateway Services/],
       [`#/services/${svc.body.id}`, "service", /Gateway Service seeded/],
@@ -112,21 +115,29 @@ describe("Tether's GUI", () => {
       ["#/certificates", "certificates", /Certificates/],
       ["#/ca_certificates", "ca-certificates", /CA Certificates/],
       ["#/snis", "snis", /SNIs/],
-      ["#/binding", "binding", /Certificate binding/],
+      ["#/binding", undefined, /Certificate binding/],
+      [`#/explain?route=seeded-route`, "explain", /Why was I refused\?/],
     ];
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
     for (const [hash, name, title] of pages) {
       await visit(page, base, hash);
       assert.match(await page.locator("main h1").innerText(), title, hash);
       assert.equal(await page.locator(".banner.error").count(), 0, `${hash}: ${await page.locator("main").innerText()}`);
-      if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: name !== "plugin-form" });
+      if (SCREENSHOTS && name) await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: name !== "plugin-form" });
     }
     assert.deepEqual(errors, []);
     // The overview shows the node's listeners; the certificate list its expiry read from the PEM.
     await visit(page, base, "#/");
     assert.match(await page.locator("main").innerText(), /Admin GUI/);
     await visit(page, base, "#/certificates");
-    assert.match(await page.locator("main table").innerText(), /\d{4}-\d{2}-\d{2} \(\d+ days\)/);
+    const certRow = await page.locator("tr", { hasText: String(cert.body.id) }).innerText();
+    assert.match(certRow, /\d{4}-\d{2}-\d{2} \(\d+ days\)/);
+    assert.match(certRow, /api\.example/, "the SNIs that name the certificate");
+    // The CA certificate list: its expiry, and the route whose mtls-auth trusts it.
+    await visit(page, base, "#/ca_certificates");
+    const caRow = page.locator("tr", { hasText: String(ca.body.id) });
+    assert.match(await caRow.innerText(), /\d{4}-\d{2}-\d{2} \(\d+ days\)/);
+    assert.equal(await caRow.locator("ul.inline a").innerText(), "seeded-route");
     // The binding page: the route's handshake asks for a certificate under its SNI.
     await visit(page, base, "#/binding");
     const row = await page.locator("tr", { hasText: "seeded-route" }).innerText();
@@ -195,6 +206,134 @@ describe("Tether's GUI", () => {
     await waitFor(async () => (await adminJson(tether, "GET", `/routes/${route.body.id}/plugins`)).body.data.length === 1);
     await untilApplied(tether);
     assert.equal((await tlsRequest({ port: tether.httpsPort, path: "/pop-gui", cert: s.pki.clients.bob })).status, 200);
+  });
+
+  it("the binding page counts binding outcomes live from /metrics, and stops reading them when left", async () => {
+    await adminJson(tether, "POST", "/services", { name: "counted-svc", url: s.echo.url });
+    await adminJson(tether, "POST", "/services/counted-svc/routes", { name: "counted-route", paths: ["/counted"] });
+    await adminJson(tether, "POST", "/routes/counted-route/plugins", { name: "tls-handshake-modifier" });
+    const oidc = await adminJson(tether, "POST", "/routes/counted-route/plugins", { name: "openid-connect", config: { issuer: s.idp.issuer, auth_methods: ["bearer"], proof_of_possession_mtls: "strict" } });
+    assert.equal(oidc.status, 201, JSON.stringify(oidc.body));
+    await untilApplied(tether);
+    const { page, errors } = await openPage();
+    let metricsReads = 0;
+    page.on("request", (request) => void (request.url() === `${tether.admin}/metrics` && metricsReads++));
+    await visit(page, base, "#/binding");
+    const row = page.locator('tr[data-route="counted-route"]');
+    assert.equal(await row.locator("td.outcomes").innerText(), "–");
+    assert.equal(await row.locator("td.refusals").innerText(), "–");
+
+    const token = await s.token({ cert: s.pki.clients.alice });
+    const request = (cert: typeof s.pki.clients.alice) => tlsRequest({ port: tether.httpsPort, path: "/counted", headers: { authorization: `Bearer ${token}` }, cert });
+    assert.equal((await request(s.pki.clients.alice)).status, 200);
+    assert.equal((await request(s.pki.clients.bob)).status, 401);
+    // No reload: the page reads /metrics again by itself.
+    await row.locator("td.outcomes", { hasText: "mismatch 1" }).waitFor({ timeout: 15_000 });
+    assert.equal(await row.locator("td.outcomes").innerText(), "match 1, mismatch 1");
+    assert.equal(await row.locator("td.refusals").innerText(), "binding 1");
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, "binding.png"), fullPage: true });
+    assert.equal(await page.locator(".banner.error").count(), 0);
+
+    // Another page replaces it: no more reads.
+    await visit(page, base, "#/routes");
+    const reads = metricsReads;
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    assert.equal(metricsReads, reads, "the timer stopped with the page");
+    assert.deepEqual(errors, []);
+
+    // /metrics failing: the page says so and the rest still shows.
+    await page.route(`${tether.admin}/metrics`, (route) => route.fulfill({ status: 500, contentType: "application/json", headers: { "access-control-allow-origin": new URL(base).origin }, body: '{"message":"An unexpected error occurred"}' }));
+    await visit(page, base, "#/binding");
+    assert.match(await page.locator(".metrics-status .banner.error").innerText(), /GET \/metrics answered 500: An unexpected error occurred/);
+    assert.match(await page.locator('tr[data-route="counted-route"]').innerText(), /requested \(tls-handshake-modifier\)/);
+  });
+
+  it("the explain page: a bound token refused without its certificate or with another, passing with its own", async () => {
+    await adminJson(tether, "POST", "/services", { name: "explain-svc", url: s.echo.url });
+    await adminJson(tether, "POST", "/services/explain-svc/routes", { name: "explain-route", paths: ["/explained"] });
+    await adminJson(tether, "POST", "/routes/explain-route/plugins", { name: "tls-handshake-modifier" });
+    const oidc = await adminJson(tether, "POST", "/routes/explain-route/plugins", { name: "openid-connect", config: { issuer: s.idp.issuer, auth_methods: ["bearer"], proof_of_possession_mtls: "strict" } });
+    assert.equal(oidc.status, 201, JSON.stringify(oidc.body));
+    await untilApplied(tether);
+    const token = await s.token({ cert: s.pki.clients.alice });
+    const { page, errors } = await openPage();
+
+    // From the binding page's row, with the route chosen.
+    await visit(page, base, "#/binding");
+    await page.locator('tr[data-route="explain-route"]').locator("text=Why refused?").click();
+    await page.waitForSelector("main h1:has-text('Why was I refused?')");
+    assert.equal(await page.locator("#field-route").inputValue(), "explain-route");
+
+    const explain = async (certificate: string): Promise<string> => {
+      await page.fill("#field-certificate", certificate);
+      await page.click("form button[type=submit]");
+      await page.waitForSelector(".explanation, form .banner.error");
+      return page.locator(".explanation").innerText();
+    };
+    await page.fill("#field-token", token);
+    const none = await explain("");
+    assert.match(none, /Refused with 401 by openid-connect/);
+    assert.match(none, /WWW-Authenticate: Bearer/);
+    assert.match(none, /certificate binding no_certificate/);
+    assert.match(none, /Presented x5t#S256\s+\(no certificate\)/);
+    const other = await explain(s.pki.clients.bob.cert);
+    assert.match(other, /Refused with 401 by openid-connect/);
+    assert.match(other, /refused \(binding\), certificate binding mismatch/);
+    assert.match(other, /MISMATCH/);
+    // The answer only: the form holds the (test) token.
+    if (SCREENSHOTS) await page.locator(".explanation").screenshot({ path: join(SCREENSHOTS, "explain-refused.png") });
+    const own = await explain(s.pki.clients.alice.cert);
+    assert.match(own, /Passes: the request reaches the upstream/);
+    assert.match(own, /certificate binding match/);
+    assert.equal(await page.locator(".verdict.pass").count(), 1);
+    assert.equal(own.includes(token), false, "the token is not shown back");
+    assert.deepEqual(errors, []);
+
+    // Kong's 400 at its field (Chromium logs the 400 to the console: errors were checked above).
+    await page.fill("#field-certificate", "not a certificate");
+    await page.click("form button[type=submit]");
+    const certError = page.locator('[data-error-for="certificate"]');
+    await certError.filter({ hasText: /./ }).waitFor();
+    assert.equal(await certError.innerText(), "expected a PEM encoded certificate");
+    assert.equal(await page.locator(".explanation").count(), 0);
+
+    // Nothing kept: no storage, and the form is empty when the page is shown again.
+    assert.deepEqual(await page.evaluate("[localStorage.length, sessionStorage.length]"), [0, 0]);
+    await visit(page, base, "#/binding");
+    await page.goBack();
+    await page.waitForSelector("main#view:not([aria-busy]) #field-token");
+    assert.equal(await page.locator("#field-token").inputValue(), "");
+  });
+
+  it("list pages filter by tags (Kong's `,` for all, `/` for any) and sort the page's rows by a column", async () => {
+    for (const [name, tags] of [["tagged-one", ["gui-a", "gui-b"]], ["tagged-two", ["gui-a"]], ["tagged-three", ["gui-b"]]] as const) {
+      assert.equal((await adminJson(tether, "POST", "/services", { name, url: s.echo.url, tags })).status, 201);
+    }
+    const { page, errors } = await openPage();
+    const names = "main .list tbody tr td:first-child";
+    /** Waits until the list's first column reads `expected`, in that order. */
+    const listed = (expected: string[]) => waitFor(async () => (await page.locator(names).allInnerTexts()).join("|") === expected.join("|"));
+    const filter = async (tags: string): Promise<void> => {
+      await page.fill("#tag-filter", tags);
+      await page.click("form.tag-filter button[type=submit]");
+    };
+    await visit(page, base, "#/services");
+    await filter("gui-a,gui-b");
+    await listed(["tagged-one"]);
+    await filter("gui-a/gui-b");
+    await waitFor(async () => (await page.locator(names).count()) === 3);
+    // The page's rows, sorted by name one way, then the other.
+    await page.click("main th button:has-text('name')");
+    await listed(["tagged-one", "tagged-three", "tagged-two"]);
+    await page.click("main th button:has-text('name')");
+    await listed(["tagged-two", "tagged-three", "tagged-one"]);
+    assert.equal(await page.locator("main th[aria-sort]").getAttribute("aria-sort"), "descending");
+    assert.deepEqual(errors, []);
+    // A filter Kong refuses is shown at the filter (Chromium logs the 400: errors were checked above).
+    await filter("gui-a,gui-b/x");
+    const error = page.locator('[data-error-for="tags"]');
+    await error.filter({ hasText: /./ }).waitFor();
+    assert.equal(await error.innerText(), "invalid filter syntax");
   });
 
   it("Kong's field errors are shown at their fields; a plugin form built from its schema", async () => {

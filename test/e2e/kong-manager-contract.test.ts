@@ -6,7 +6,7 @@
 // KM = Kong/kong-manager (the app), UI = Kong/public-ui-components (the @kong-ui-public/entities-*
 // packages KM is built from; `packages/entities/…`). See docs/kong-manager.md.
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { createPki, type TestPki } from "../fixtures/pki/index.ts";
@@ -358,6 +358,27 @@ describe("plugins (KM src/pages/plugins/*.vue; UI entities-plugins)", () => {
     assert.equal((await browser("GET", `/plugins/${plugin.id}`)).status, 404);
   });
 
+  test("openid-connect form: records the user left alone come filled with their defaults (entities-plugins unFlattenObject)", async () => {
+    // The form fills every field that has a default from GET /schemas/plugins/openid-connect and
+    // sends each record whole, so an untouched optional record arrives without its required fields.
+    const schema = ok(await browser("GET", "/schemas/plugins/openid-connect"), 200);
+    const configFields: Json[] = schema.fields.find((f: Json) => f.config).config.fields;
+    const fromHeader = configFields.find((f) => f.proof_of_possession_mtls_from_header)!.proof_of_possession_mtls_from_header;
+    const untouched = Object.fromEntries(
+      (fromHeader.fields as Json[]).map((f) => Object.entries(f)[0] as [string, Json]).filter(([, spec]) => spec.default !== undefined).map(([name, spec]) => [name, spec.default]),
+    );
+    assert.ok(Object.keys(untouched).length > 0 && !("certificate_header_name" in untouched));
+    const config = { issuer: "https://idp.example.test/", auth_methods: ["bearer"], proof_of_possession_mtls: "strict", proof_of_possession_mtls_from_header: untouched };
+    const created = ok(await browser("POST", "/plugins", { name: "openid-connect", config, service: { id: service.id } }), 201);
+    assert.equal(created.config.proof_of_possession_mtls_from_header, null);
+    const edited = ok(await browser("PATCH", `/plugins/${created.id}`, { ...created, config: { ...config, scopes_required: ["read"] } }), 200);
+    assert.deepEqual([edited.config.proof_of_possession_mtls_from_header, edited.config.scopes_required], [null, ["read"]]);
+    // A record the user did fill in is judged whole, as Kong judges it.
+    const half = ok(await browser("PATCH", `/plugins/${created.id}`, { config: { proof_of_possession_mtls_from_header: { ...untouched, certificate_header_name: "X-Client-Cert" } } }), 400);
+    assertFieldError(half, { config: { proof_of_possession_mtls_from_header: { ca_certificates: "required field missing" } } });
+    assert.equal((await browser("DELETE", `/plugins/${created.id}`)).status, 204);
+  });
+
   test("GET /plugins/enabled lists what the node can run", async () => {
     assert.ok(ok(await browser("GET", "/plugins/enabled"), 200).enabled_plugins.includes("http-log"));
   });
@@ -401,41 +422,30 @@ describe("certificates, CA certificates and SNIs (KM src/pages/{certificates,ca-
   });
 });
 
-describe("keys, key sets: Kong's empty collections until issue 13", () => {
-  // KM src/pages/{upstreams,vaults,keys,key-sets}/List.vue; UI entities-upstreams-targets, entities-vaults,
-  // entities-keys, entities-key-sets (`kongManager` list endpoints).
-  const paths = ["/keys", "/key-sets"]; // /vaults is served: vault-refs.test.ts; /upstreams: upstreams.test.ts
+describe("keys and key sets (KM src/pages/{keys,key-sets}; UI entities-keys, entities-key-sets)", () => {
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const publicPem = ec.publicKey.export({ type: "spki", format: "pem" }) as string;
 
-  test("the list is empty, so the page says so", async () => {
-    for (const path of paths) {
-      assert.deepEqual(await listPage(path, 30), { data: [], next: null }, path);
-      assert.equal((await browser("GET", `${path}?size=0`)).status, 400, `${path}: size checked as Kong checks it`);
-    }
-  });
-
-  test("an item is Kong's 404, and so is anything under one (UpstreamList → TargetList.vue)", async () => {
-    for (const path of paths) assert.deepEqual(ok(await browser("GET", `${path}/${randomUUID()}`), 404), { message: "Not found" }, path);
-    assert.equal((await browser("GET", `/upstreams/${randomUUID()}/targets`)).status, 404);
+  test("a key set, its keys page by page, the nested list, a field error, and the set's delete taking its keys", async () => {
+    const preflight = await fetch(`${t.admin}/key-sets`, {
+      method: "OPTIONS",
+      headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
+    const set = ok(await browser("POST", "/key-sets", { name: "km-set" }), 201);
+    const jwk = JSON.stringify({ ...ec.publicKey.export({ format: "jwk" }), kid: "km-1" });
+    const key = ok(await browser("POST", "/keys", { name: "km-jwk", kid: "km-1", jwk, set: { id: set.id } }), 201);
+    ok(await browser("POST", `/key-sets/${set.id}/keys`, { name: "km-pem", kid: "km-2", pem: { public_key: publicPem } }), 201);
+    const bad = ok(await browser("POST", "/keys", { kid: "km-3", jwk }), 400);
+    assert.equal(bad.message, "schema violation (kid in jwk.kid must be equal to keys.kid)");
+    assert.deepEqual((await allPages("/keys", 1)).map((k) => k.name).sort(), ["km-jwk", "km-pem"]);
+    assert.deepEqual((await allPages("/key-sets", 1)).map((s) => s.id), [set.id]);
+    assert.deepEqual((await allPages(`/key-sets/${set.id}/keys`, 1)).map((k) => k.name).sort(), ["km-jwk", "km-pem"]);
+    assert.equal(ok(await browser("GET", `/keys/${key.id}`), 200).jwk, jwk);
     assert.equal((await browser("GET", `/key-sets/${randomUUID()}/keys`)).status, 404);
-  });
-
-  test("writes are refused with Kong's 405, and the preflight does not offer them", async () => {
-    for (const path of paths) {
-      const preflight = await fetch(`${t.admin}${path}`, {
-        method: "OPTIONS",
-        headers: { origin: ORIGIN, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
-      });
-      assert.equal(preflight.status, 204);
-      assert.equal(preflight.headers.get("access-control-allow-methods"), "GET, HEAD, OPTIONS", path);
-      const post = await fetch(`${t.admin}${path}`, { method: "POST", headers: { origin: ORIGIN, "content-type": "application/json" }, body: JSON.stringify({ name: "x" }) });
-      assert.equal(post.status, 405, path);
-      assert.deepEqual(await post.json(), { message: "Method not allowed" });
-      for (const method of ["PUT", "PATCH", "DELETE"]) {
-        const res = await fetch(`${t.admin}${path}/x`, { method, headers: { origin: ORIGIN } });
-        assert.equal(res.status, 405, `${method} ${path}/x`);
-      }
-    }
-    for (const path of paths) assert.deepEqual((await listPage(path, 30)).data, [], `${path}: nothing was stored`);
+    assert.equal((await browser("DELETE", `/key-sets/${set.id}`)).status, 204);
+    assert.deepEqual(await listPage("/keys", 30), { data: [], next: null });
   });
 });
 

@@ -25,6 +25,8 @@ export interface Tether {
   /** The Status API's port (status_listen), undefined when a test turned it off. */
   statusPort: number | undefined;
   admin: string;
+  /** The TETHER_DATABASE/TETHER_PG_* the suite gave the node (empty on SQLite): a CLI run on its store needs them too. */
+  databaseEnv: Record<string, string>;
   /** Every log line the process wrote (stdout JSON lines), and stderr text. */
   logs: LogLine[];
   stderr: string[];
@@ -117,6 +119,7 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
     httpsPort: ports.https,
     statusPort: ports.status,
     admin: `http://127.0.0.1:${ports.admin}`,
+    databaseEnv: database,
     logs,
     stderr,
     process: child,

@@ -10,7 +10,6 @@ import { mountExplain, type RouteExplainer } from "./endpoints/explain.ts";
 import { mountDisabled, mountForeignEntity, type ForeignEntitySpec } from "./endpoints/foreign-entity.ts";
 import { mountInfo, type InfoOptions } from "./endpoints/info.ts";
 import { mountMetrics, type MetricsSource } from "./endpoints/metrics.ts";
-import { mountPendingEntities } from "./endpoints/pending-entities.ts";
 import { mountPluginRoutes } from "./endpoints/plugin-routes.ts";
 import { pluginAdminRoutes } from "@tether/plugins";
 import { mountSchemas } from "./endpoints/schemas.ts";
@@ -61,6 +60,9 @@ const collections: CollectionSpec[] = [
     path: "/certificates/:certificates/upstreams",
     parent: { kind: "certificates", field: "client_certificate", param: "certificates" },
   },
+  { kind: "key_sets", path: "/key-sets" }, // Kong's admin_api_name; the path parameter keeps `key_sets`
+  { kind: "keys", path: "/keys" },
+  { kind: "keys", path: "/key-sets/:key_sets/keys", parent: { kind: "key_sets", field: "set", param: "key_sets" } },
   { kind: "mtls_auth_credentials", path: "/mtls-auths" },
   {
     kind: "mtls_auth_credentials",
@@ -76,6 +78,7 @@ const foreignEntities: ForeignEntitySpec[] = [
   { kind: "plugins", path: "/plugins/:plugins/service", field: "service", target: "services" },
   { kind: "plugins", path: "/plugins/:plugins/route", field: "route", target: "routes" },
   { kind: "plugins", path: "/plugins/:plugins/consumer", field: "consumer", target: "consumers" },
+  { kind: "keys", path: "/keys/:keys/set", field: "set", target: "key_sets" },
   {
     kind: "mtls_auth_credentials",
     path: "/mtls-auths/:mtls_auth_credentials/consumer",
@@ -105,7 +108,6 @@ export function createAdminApp(options: AdminOptions): Koa {
   for (const spec of collections) mountCollection(router, write, spec);
   for (const spec of foreignEntities) mountForeignEntity(router, write, spec);
   mountDisabled(router, "/snis/:snis/certificate");
-  mountPendingEntities(router); // /keys, /key-sets: empty until issue 13
 
   app.use(responseHeadersMiddleware(options.version));
   // admin_gui_url comes in the configuration the node started with, as Kong's conf_loader reads it.

@@ -23,6 +23,15 @@ export class ApiError extends Error {
   }
 }
 
+function jsonOrEmpty(text: string): Json {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as Json) : {};
+  } catch {
+    return {};
+  }
+}
+
 export class AdminApi {
   constructor(readonly base: string) {}
 
@@ -37,17 +46,29 @@ export class AdminApi {
 
   /** A request; 401 throws Unauthorized (the page then asks for the token), other errors ApiError. */
   async request(method: string, path: string, body?: unknown): Promise<Json> {
-    const headers: Record<string, string> = { accept: "application/json" };
+    const { status, text } = await this.send(method, path, "application/json", body);
+    const parsed = (text ? JSON.parse(text) : {}) as Json;
+    if (status === 401) throw new Unauthorized(typeof parsed["message"] === "string" ? parsed["message"] : "Unauthorized");
+    if (status < 200 || status > 299) throw new ApiError(status, parsed);
+    return parsed;
+  }
+
+  /** A GET of a text answer (`/metrics`); errors as `request`'s (a body that is not JSON gives no message). */
+  async text(path: string): Promise<string> {
+    const { status, text } = await this.send("GET", path, "text/plain");
+    if (status === 401) throw new Unauthorized("Unauthorized");
+    if (status < 200 || status > 299) throw new ApiError(status, jsonOrEmpty(text));
+    return text;
+  }
+
+  private async send(method: string, path: string, accept: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = { accept };
     if (body !== undefined) headers["content-type"] = "application/json";
     const token = this.token;
     // Tether's Admin API takes `Authorization: Bearer <admin_token>` (packages/admin/src/http/auth.ts).
     if (token) headers["authorization"] = `Bearer ${token}`;
     const res = await fetch(`${this.base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    const text = await res.text();
-    const parsed = (text ? JSON.parse(text) : {}) as Json;
-    if (res.status === 401) throw new Unauthorized(typeof parsed["message"] === "string" ? parsed["message"] : "Unauthorized");
-    if (!res.ok) throw new ApiError(res.status, parsed);
-    return parsed;
+    return { status: res.status, text: await res.text() };
   }
 
   get(path: string): Promise<Json> {

@@ -62,6 +62,12 @@ function input(path: string, field: KongField, current: unknown): { element: HTM
       box.value = typeof value === "object" && value !== null ? String((value as Json)["id"] ?? "") : "";
       return { element: box, read: () => (box.value.trim() === "" ? undefined : { id: box.value.trim() }) };
     }
+    case "multiline": {
+      // Credentials are pasted here: no spell-check service or autofill history sees them.
+      const area = h("textarea", { id, name: path, rows: "4", spellcheck: "false", autocomplete: "off" });
+      area.value = typeof value === "string" ? value : "";
+      return { element: area, read: () => (area.value.trim() === "" ? undefined : area.value.trim()) };
+    }
     case "json": {
       const area = h("textarea", { id, name: path, rows: "3", placeholder: "JSON" });
       area.value = value === undefined || value === null ? "" : JSON.stringify(value, null, 2);

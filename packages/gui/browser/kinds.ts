@@ -15,7 +15,7 @@ export const KINDS: Kind[] = [
   { kind: "consumers", title: "Consumers", noun: "consumer", columns: ["username", "custom_id", "tags"] },
   { kind: "plugins", title: "Plugins", noun: "plugin", columns: ["name", "enabled", "service", "route", "consumer", "protocols"] },
   { kind: "certificates", title: "Certificates", noun: "certificate", columns: ["id", "snis", "expires", "tags"] },
-  { kind: "ca_certificates", title: "CA Certificates", noun: "CA certificate", columns: ["id", "cert_digest", "expires", "tags"] },
+  { kind: "ca_certificates", title: "CA Certificates", noun: "CA certificate", columns: ["id", "cert_digest", "expires", "routes (mtls-auth)", "tags"] },
   { kind: "snis", title: "SNIs", noun: "SNI", columns: ["name", "certificate", "tags"] },
 ];
 

@@ -4,6 +4,7 @@ import type { GuiConfig } from "./gui-config.ts";
 import { KINDS } from "./kinds.ts";
 import { match, parseHash } from "./router.ts";
 import { bindingView } from "./views/binding.ts";
+import { explainView } from "./views/explain.ts";
 import { formView, listView, serviceView } from "./views/entities.ts";
 import { loginView } from "./views/login.ts";
 import { overview } from "./views/overview.ts";
@@ -15,6 +16,7 @@ import { errorBanner, type View, type ViewContext } from "./views/view.ts";
 const VIEWS: [string, View][] = [
   ["", overview],
   ["binding", bindingView],
+  ["explain", explainView],
   ["plugins/new", pluginNewView],
   ["plugins/:id/edit", pluginEditView],
   [":kind/new", formView], // before services/:id, which would take "new" for an id
@@ -29,7 +31,7 @@ function sidebar(): HTMLElement {
   return h(
     "nav",
     { class: "sidebar", "aria-label": "Main" },
-    h("ul", {}, item("#/", "Overview"), KINDS.map((k) => item(`#/${k.kind}`, k.title)), item("#/binding", "Certificate binding")),
+    h("ul", {}, item("#/", "Overview"), KINDS.map((k) => item(`#/${k.kind}`, k.title)), item("#/binding", "Certificate binding"), item("#/explain", "Why was I refused?")),
   );
 }
 
@@ -50,7 +52,15 @@ async function boot(): Promise<void> {
     else main.replaceChildren(errorBanner(error instanceof Error ? error.message : String(error)));
   };
 
+  // The latest render, and what its view asked to undo when it is replaced.
+  let shown = 0;
+  let leave = (): void => {};
+
   const render = async (): Promise<void> => {
+    leave();
+    const mine = ++shown;
+    const cleanups: (() => void)[] = [];
+    leave = () => cleanups.splice(0).forEach((cleanup) => cleanup());
     const { parts, query } = parseHash(location.hash);
     const current = `#/${parts[0] ?? ""}`;
     for (const a of document.querySelectorAll<HTMLAnchorElement>("[data-nav]")) a.classList.toggle("active", a.dataset["nav"] === current);
@@ -62,16 +72,21 @@ async function boot(): Promise<void> {
       query,
       go: (hash) => (location.hash === hash ? void render() : void (location.hash = hash)),
       fail: show,
+      // A view that finishes after a newer render began is never shown: undo at once.
+      onLeave: (cleanup) => (mine === shown ? void cleanups.push(cleanup) : cleanup()),
     };
     main.setAttribute("aria-busy", "true");
     try {
-      main.replaceChildren(await found[1](ctx));
+      const view = await found[1](ctx);
+      if (mine === shown) main.replaceChildren(view);
     } catch (error) {
-      show(error);
+      if (mine === shown) show(error);
     } finally {
-      main.removeAttribute("aria-busy");
-      // After the view: a login sets the token on the way.
-      logout.replaceChildren(api.token ? button("Log out", () => ((api.token = null), void render())) : "");
+      if (mine === shown) {
+        main.removeAttribute("aria-busy");
+        // After the view: a login sets the token on the way.
+        logout.replaceChildren(api.token ? button("Log out", () => ((api.token = null), void render())) : "");
+      }
     }
   };
   window.addEventListener("hashchange", () => void render());

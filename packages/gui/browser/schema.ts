@@ -10,6 +10,8 @@ export interface KongField {
   eq?: unknown;
   reference?: string;
   description?: string;
+  /** Not Kong's: the GUI's own forms ask for long text (a PEM, a token) in a text area. */
+  multiline?: boolean;
 }
 
 /** Each field is a one-key object, in Kong's order. */
@@ -24,12 +26,12 @@ export function entries(fields: FieldEntry[]): [string, KongField][] {
 }
 
 /** How a field is edited: the widget follows the type as Kong Manager's schema forms do. */
-export type Widget = "text" | "number" | "checkbox" | "tristate" | "select" | "choices" | "lines" | "record" | "json" | "foreign";
+export type Widget = "text" | "multiline" | "number" | "checkbox" | "tristate" | "select" | "choices" | "lines" | "record" | "json" | "foreign";
 
 export function widgetOf(field: KongField): Widget {
   switch (field.type) {
     case "string":
-      return field.one_of ? "select" : "text";
+      return field.one_of ? "select" : field.multiline ? "multiline" : "text";
     case "number":
     case "integer":
       return "number";

@@ -3,6 +3,8 @@ import http from "node:http";
 import tls from "node:tls";
 import type { AddressInfo, Server, Socket } from "node:net";
 import type { Logger, PluginDefinition, PluginEnvironment, ServerStats } from "@tether/core";
+import { ActiveHealthChecks } from "./balancer/active-checks.ts";
+import { processBalancing } from "./balancer/balancing.ts";
 import { Forwarder } from "./forward/forwarder.ts";
 import type { ForwardingEngine } from "./forward/plan.ts";
 import { UndiciForwarder } from "./forward/undici-forwarder.ts";
@@ -89,9 +91,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   holder.watch(options.pollIntervalMs ?? 200);
   const forwarder: ForwardingEngine = options.forwarder === "http-proxy" ? new Forwarder() : new UndiciForwarder();
   const grpcForwarder = new GrpcForwarder();
+  const activeChecks = new ActiveHealthChecks(processBalancing.health);
+  activeChecks.apply(holder.snapshot.health);
   holder.onSwap((snapshot) => {
     forwarder.retain?.(snapshot.upstreams);
     grpcForwarder.retain(snapshot.upstreams);
+    activeChecks.apply(snapshot.health);
   });
   const trustedIps = trustedIpsMatcher(options.trustedIps ?? []);
   const counters = { requests: 0, accepted: 0, active: 0 };
@@ -212,6 +217,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     }),
     async close(graceMs = 10_000) {
       holder.stop();
+      activeChecks.stop();
       for (const servers of tlsServers) servers.stop();
       const closing = [...fronts, ...allHttpServers()].map(
         (s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())),

@@ -100,7 +100,7 @@ export function readConfigFile(path: string): { header: ConfigFileHeader; data: 
 }
 
 /** Collections Tether gained after its first file format: a file an older Tether wrote has none of them. */
-const LATER_COLLECTIONS = ["upstreams", "targets", "vaults"] as const;
+const LATER_COLLECTIONS = ["upstreams", "targets", "vaults", "key_sets", "keys"] as const;
 
 function withLaterCollections(data: ConfigData): ConfigData {
   const missing = LATER_COLLECTIONS.filter((name) => !Array.isArray(data[name]));

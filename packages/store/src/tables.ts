@@ -54,4 +54,12 @@ export const tables: { readonly [N in EntityName]: TableSpec<EntityKinds[N]> } =
     cacheKeyFields: (t) => ({ upstream: t.upstream, target: t.target }),
   },
   vaults: { columns: { prefix: (v) => v.prefix }, foreignColumns: {} },
+  key_sets: { columns: { name: (s) => s.name }, foreignColumns: {} },
+  keys: {
+    // Kong's cache key (kid, set): a kid names one key within a set (or among the keys in none).
+    // The set's id first: it holds no `|`, so no kid can make two keys' columns collide.
+    columns: { name: (k) => k.name, set_id: (k) => ref(k.set), cache_key: (k) => `${ref(k.set) ?? ""}|${k.kid}` },
+    foreignColumns: { set: "set_id" },
+    cacheKeyFields: (k) => ({ kid: k.kid, set: k.set }),
+  },
 };

@@ -7,7 +7,7 @@ const id = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(
 const stamps = { created_at: 1700000000, updated_at: 1700000001, tags: null };
 
 function snapshot(parts: Partial<{ [N in EntityName]: Record<string, unknown>[] }>): Snapshot {
-  const empty = { services: [], routes: [], consumers: [], plugins: [], certificates: [], snis: [], ca_certificates: [], mtls_auth_credentials: [], vaults: [], upstreams: [], targets: [] };
+  const empty = { services: [], routes: [], consumers: [], plugins: [], certificates: [], snis: [], ca_certificates: [], mtls_auth_credentials: [], vaults: [], upstreams: [], targets: [], key_sets: [], keys: [] };
   return { ...empty, ...parts } as unknown as Snapshot;
 }
 

@@ -7,7 +7,7 @@ import { foreignFields, isRecord, LOAD_ORDER } from "./layout.ts";
  * `_transform: false` (what `kong config db_export` writes: values are stored as they are), and
  * the nested layout decK dumps: routes and plugins inside their service, plugins inside their
  * route or consumer, mtls_auth_credentials inside their consumer, snis inside their certificate,
- * targets inside their upstream.
+ * targets inside their upstream, keys inside their key set.
  *
  * An entity nests only when its parent is its single reference: Kong's loader refuses any other
  * reference inside a nested entry ("value must be null"), so a plugin scoped to a service *and*
@@ -27,6 +27,7 @@ const NESTING: Partial<Record<EntityName, readonly EntityName[]>> = {
   consumers: ["plugins", "mtls_auth_credentials"],
   certificates: ["snis"],
   upstreams: ["targets"],
+  key_sets: ["keys"],
 };
 
 /** Object keys sorted at every depth: stable output whatever order the store kept them in. */

@@ -61,7 +61,7 @@ interface Relationship {
  * that may nest in it), in one fixed order (Kong's follows its DAO table: plugins come first).
  */
 const RELATIONSHIPS: ReadonlyMap<string, readonly Relationship[]> = (() => {
-  const order: EntityName[] = ["plugins", "services", "routes", "consumers", "certificates", "snis", "ca_certificates", "mtls_auth_credentials", "upstreams", "targets"];
+  const order: EntityName[] = ["plugins", "services", "routes", "consumers", "certificates", "snis", "ca_certificates", "mtls_auth_credentials", "upstreams", "targets", "key_sets", "keys"];
   const out = new Map<string, Relationship[]>();
   const add = (kind: string, relationship: Relationship): void => void out.set(kind, [...(out.get(kind) ?? []), relationship]);
   for (const entity of order)

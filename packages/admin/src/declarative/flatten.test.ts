@@ -112,7 +112,7 @@ describe("flattenDocument", () => {
     assert.deepEqual(flattenDocument({ _format_version: "4.0" }).errors, { _format_version: "expected one of: 1.1, 2.1, 3.0" });
     assert.deepEqual(flattenDocument({ _format_version: 3 }).errors, { _format_version: "expected a string" });
     assert.deepEqual(flattenDocument({ _format_version: "3.0", _transform: "yes" }).errors, { _transform: "expected a boolean" });
-    assert.deepEqual(flattenDocument({ _format_version: "3.0", keys: [{ name: "u" }], key_sets: [] }).errors, { keys: "unknown field" });
+    assert.deepEqual(flattenDocument({ _format_version: "3.0", filter_chains: [{ name: "u" }], partials: [] }).errors, { filter_chains: "unknown field" });
     assert.deepEqual(flattenDocument({ _format_version: "3.0", services: { name: "x" } }).errors, { services: "expected an array" });
     assert.deepEqual(flattenDocument({ _format_version: "3.0", services: ["x"] }).errors, { services: { 1: "expected a record" } });
     assert.deepEqual(flattenDocument(["not", "a", "document"]).errors, { "@document": "expected an object" });

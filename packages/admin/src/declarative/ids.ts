@@ -26,9 +26,10 @@ const CACHE_KEYS: Partial<Record<EntityName, readonly string[]>> = {
   plugins: ["name", "route", "service", "consumer"],
   mtls_auth_credentials: ["subject_name", "ca_certificate"],
   targets: ["upstream", "target"],
+  keys: ["kid", "set"],
 };
 /** Cache-key fields without which Kong gives up on a deterministic id. */
-const REQUIRED: ReadonlySet<string> = new Set(["name", "subject_name", "target"]);
+const REQUIRED: ReadonlySet<string> = new Set(["name", "subject_name", "target", "kid"]);
 
 /** The seed Kong's build_cache_key makes: string values only; the parent's id for the nesting field. */
 function cacheKeySeed(kind: EntityName, entry: Record<string, unknown>, parent: { field: string; id: string } | undefined): string | undefined {

@@ -9,6 +9,8 @@ import { entities, type EntityName } from "@tether/core";
 /** Referenced before referencing: the order entries are written in (Kong's topological sort). */
 export const LOAD_ORDER: readonly EntityName[] = [
   "vaults", // first: references in later entries name them
+  "key_sets",
+  "keys",
   "ca_certificates",
   "certificates",
   "snis",

@@ -19,6 +19,7 @@ import {
 import type { StoreSession } from "@tether/store";
 import type { DecodedBody } from "../http/body.ts";
 import { isUuid, resolveForeignKeys } from "./lookup.ts";
+import { dropUntouchedRecords } from "./untouched-records.ts";
 
 export type PluginRegistry = ReadonlyMap<string, PluginDefinition>;
 
@@ -106,8 +107,9 @@ export async function buildEntity<N extends EntityName>(
     if (write.existing) input["id"] = write.existing["id"];
   }
   if (parent) input[parent.field] = { id: parent.id };
+  if (plugin) input["config"] = dropUntouchedRecords(input["config"], plugin.configSchema);
 
-  const prepared = entities[kind].prepare?.(input);
+  const prepared = entities[kind].prepare?.(input, write.mode === "create");
   if (prepared) throw schemaViolation(prepared);
   if (!options.schemaOnly) await resolveForeignKeys(ctx.store, kind, input);
 

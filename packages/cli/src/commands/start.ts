@@ -30,7 +30,13 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
     source,
     snapshot: { initial: store.database === "off" ? await source.load() : await initialConfig(store, config, log), onApplied: keepApplied(config, log) },
     plugins: bundledPlugins,
-    env: { ...outboundFetch(config), log: divertableLogger(log), installationSecret: await sessionSecret(config.prefix, store, log), metrics: authMetrics().plugins },
+    env: {
+      ...outboundFetch(config),
+      vaultEnvPrefix: config.vault_env_prefix,
+      log: divertableLogger(log),
+      installationSecret: await sessionSecret(config.prefix, store, log),
+      metrics: authMetrics().plugins,
+    },
     onAuthDecision: authMetrics().decided,
     log,
     pollIntervalMs: config.db_update_frequency * 1000,
@@ -190,7 +196,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
       return clusterMetrics();
     },
     // The workers hold their snapshots: the primary compiles the same configuration to explain.
-    explain: compilingExplainer(() => storeSource(store).load(), bundledPlugins, { ...outboundFetch(config), log: divertableLogger(log), installationSecret }),
+    explain: compilingExplainer(() => storeSource(store).load(), bundledPlugins, { ...outboundFetch(config), vaultEnvPrefix: config.vault_env_prefix, log: divertableLogger(log), installationSecret }),
   };
   const admin = await runAdmin(config, log, store, state);
   const status = await runStatus(config, log, store, state);

@@ -61,6 +61,11 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "10.0.0.0/40" }, dir), /^Error: trusted_ips: .*10\.0\.0\.0/);
     assert.throws(() => loadConfig({ TETHER_TRUSTED_IPS: "unix:" }, dir), /trusted_ips: .*unix/);
   });
+  it("vault_env_prefix: none by default, Kong's env vault prefix rule, a bad one named at start", () => {
+    assert.equal(loadConfig({}, dir).vault_env_prefix, undefined);
+    assert.equal(loadConfig({ TETHER_VAULT_ENV_PREFIX: "SECRETS_" }, dir).vault_env_prefix, "SECRETS_");
+    assert.throws(() => loadConfig({ TETHER_VAULT_ENV_PREFIX: "1bad" }, dir), /^Error: vault_env_prefix: .*'1bad'/);
+  });
   it("proxy_protocol listeners and real_ip_header = proxy_protocol", () => {
     const c = loadConfig({ TETHER_PROXY_LISTEN: "0.0.0.0:8000 proxy_protocol, 0.0.0.0:8443 ssl proxy_protocol", TETHER_REAL_IP_HEADER: "proxy_protocol" }, dir);
     assert.deepEqual(c.proxy_listen, [

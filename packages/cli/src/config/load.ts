@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { validEnvPrefix } from "@tether/core";
 import { parseTrustedIps } from "@tether/proxy";
 import type { DatabaseKind, PostgresSettings } from "@tether/store";
 import { ConfigError, listenText, parseListen, type ListenAddress } from "./listen.ts";
@@ -58,6 +59,8 @@ export interface TetherConfig {
   ssl_session_tickets: boolean;
   /** Kong's ssl_session_timeout in seconds (default `1d`): ticket lifetime and ticket-key period. */
   ssl_session_timeout: number;
+  /** Kong's vault_env_prefix: the env vault's default prefix for `{vault://env/...}` references. */
+  vault_env_prefix: string | undefined;
 }
 
 const DEFAULTS: Record<string, string> = {
@@ -90,7 +93,7 @@ const PG_KEYS = ["pg_host", "pg_port", "pg_user", "pg_password", "pg_database", 
 const KEYS = [
   "prefix", "admin_listen", "proxy_listen", "status_listen", "admin_gui_listen", "admin_gui_url", "admin_gui_api_url", "ssl_cert", "ssl_cert_key", "trusted_certificate", "admin_token", "db_update_frequency",
   "log_level", "workers", "forwarder", "trusted_ips", "real_ip_header", "real_ip_recursive", "database", "declarative_config", "proxy_access_log",
-  "ssl_session_tickets", "ssl_session_timeout", ...PG_KEYS,
+  "ssl_session_tickets", "ssl_session_timeout", "vault_env_prefix", ...PG_KEYS,
 ];
 
 /** Kong's boolean property values. */
@@ -109,6 +112,14 @@ function nginxSeconds(key: string, value: string): number {
   const seconds = m ? Number(m[1]) * NGINX_TIME_UNITS[m[2] || "s"]! : NaN;
   if (!(seconds >= 1 && seconds <= 7 * 86_400)) throw new ConfigError(`${key}: expected a time between 1s and 7d (e.g. 1d, 12h, 300s), got '${value}'`);
   return seconds;
+}
+
+/** vault_env_prefix as Kong's env vault schema accepts a prefix: a bad one is an error at start, not a secret silently missing. */
+function envPrefix(value: string | undefined): string | undefined {
+  const prefix = value?.trim();
+  if (!prefix) return undefined;
+  if (validEnvPrefix(prefix) === undefined) throw new ConfigError(`vault_env_prefix: expected letters, digits, _ or - (not starting with a digit), got '${prefix}'`);
+  return prefix;
 }
 
 /** pg_schema goes into search_path and the NOTIFY channel's name: a plain lower-case identifier only. */
@@ -252,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     proxy_access_log: accessLog,
     ssl_session_tickets: flag("ssl_session_tickets", raw["ssl_session_tickets"]!),
     ssl_session_timeout: nginxSeconds("ssl_session_timeout", raw["ssl_session_timeout"]!),
+    vault_env_prefix: envPrefix(raw["vault_env_prefix"]),
   };
 }
 

@@ -1,5 +1,7 @@
 import type {
   CaCertificate,
+  Key,
+  KeySet,
   Certificate,
   Consumer,
   MtlsAuthCredential,
@@ -29,4 +31,6 @@ export interface ConfigData {
   upstreams: readonly Upstream[];
   targets: readonly Target[];
   vaults: readonly Vault[];
+  key_sets: readonly KeySet[];
+  keys: readonly Key[];
 }

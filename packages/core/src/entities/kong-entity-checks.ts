@@ -1,5 +1,6 @@
 import type { KongEntityCheck } from "../schema/kong-format.ts";
 import type { EntityName } from "./types.ts";
+import { keyEntityChecks } from "./key.ts";
 import { upstreamEntityChecks } from "./upstream.ts";
 
 /**
@@ -51,4 +52,5 @@ export const kongEntityChecks: Readonly<Partial<Record<EntityName, readonly Kong
   ],
   consumers: [{ at_least_one_of: ["custom_id", "username"] }],
   upstreams: upstreamEntityChecks,
+  keys: keyEntityChecks,
 };

@@ -8,6 +8,8 @@ import { checkSni, sniSchema } from "./sni.ts";
 import { genericPluginSchema } from "./plugin.ts";
 import { checkRoute, routeSchema } from "./route.ts";
 import { checkService, expandServiceUrl, serviceSchema } from "./service.ts";
+import { checkKey, keySchema } from "./key.ts";
+import { keySetSchema } from "./key-set.ts";
 import { normalizeTarget, targetSchema } from "./target.ts";
 import { applyUpstreamShorthands, checkUpstream, upstreamSchema } from "./upstream.ts";
 import type { EntityKinds, EntityName } from "./types.ts";
@@ -29,8 +31,8 @@ export interface EntityDefinition<N extends EntityName = EntityName> {
   /** Foreign fields, the collection each references, and what deleting the referenced entity does. */
   readonly foreignKeys: Readonly<Record<string, ForeignKey>>;
   readonly schema: RecordSchema;
-  /** Rewrites shorthand input (e.g. a service `url`) before validation. */
-  prepare?(input: Record<string, unknown>): FieldErrors | undefined;
+  /** Rewrites shorthand input (e.g. a service `url`) before validation; `creating` for a POST. */
+  prepare?(input: Record<string, unknown>, creating: boolean): FieldErrors | undefined;
   check?(entity: EntityKinds[N]): FieldErrors | undefined;
 }
 
@@ -132,5 +134,20 @@ export const entities: { readonly [N in EntityName]: EntityDefinition<N> } = {
     foreignKeys: {},
     schema: vaultSchema,
     check: checkVault,
+  },
+  key_sets: {
+    name: "key_sets",
+    endpointKey: "name",
+    uniqueFields: ["name"],
+    foreignKeys: {},
+    schema: keySetSchema,
+  },
+  keys: {
+    name: "keys",
+    endpointKey: "name",
+    uniqueFields: ["name"],
+    foreignKeys: { set: { entity: "key_sets", onDelete: "cascade" } },
+    schema: keySchema,
+    check: checkKey,
   },
 };

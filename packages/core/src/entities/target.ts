@@ -39,12 +39,18 @@ export function formatTarget(target: string): string | undefined {
   return `${host}:${port ?? DEFAULT_TARGET_PORT}`;
 }
 
-/** The target in Kong's stored form, or Kong's error for it. */
-export function normalizeTarget(input: Record<string, unknown>): FieldErrors | undefined {
+/**
+ * The target in Kong's stored form, or Kong's error for it: a create (POST) is checked by Kong's
+ * DAO before the schema (kong/db/dao/targets.lua `format_target`, no value in the message), an
+ * update (PATCH/PUT) by the schema's validator (entities/targets.lua, the value quoted).
+ */
+export function normalizeTarget(input: Record<string, unknown>, creating = false): FieldErrors | undefined {
   const value = input["target"];
   if (typeof value !== "string") return undefined; // left to validation (required / expected a string)
   const formatted = formatTarget(value);
-  if (formatted === undefined) return { target: `Invalid target ('${value}'); not a valid hostname or ip address` };
+  if (formatted === undefined) {
+    return { target: creating ? "Invalid target; not a valid hostname or ip address" : `Invalid target ('${value}'); not a valid hostname or ip address` };
+  }
   input["target"] = formatted;
   return undefined;
 }

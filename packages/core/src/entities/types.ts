@@ -158,6 +158,21 @@ export interface Target extends BaseEntity {
   weight: number;
 }
 
+/** Kong's key sets: a named group of keys (a JWK Set), its keys going with it. */
+export interface KeySet extends BaseEntity {
+  name: string | null;
+}
+
+/** An asymmetric key (Kong's keys): as a JWK string or as PEMs, identified by `kid`, optionally in a set. */
+export interface Key extends BaseEntity {
+  set: ForeignRef | null;
+  name: string | null;
+  kid: string;
+  /** A JWK as JSON text, or a vault reference. */
+  jwk: string | null;
+  pem: { private_key: string | null; public_key: string | null } | null;
+}
+
 /** Every stored entity kind, by its Admin API collection name. */
 export interface EntityKinds {
   services: Service;
@@ -171,6 +186,8 @@ export interface EntityKinds {
   upstreams: Upstream;
   targets: Target;
   vaults: Vault;
+  key_sets: KeySet;
+  keys: Key;
 }
 export type EntityName = keyof EntityKinds;
 export type AnyEntity = EntityKinds[EntityName];

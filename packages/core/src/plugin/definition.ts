@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { CaCertificate, Certificate, Consumer, MtlsAuthCredential, RouteProtocol } from "../entities/types.ts";
+import type { CaCertificate, Certificate, Consumer, Key, MtlsAuthCredential, RouteProtocol } from "../entities/types.ts";
 import type { FieldErrors } from "../errors/kong-error.ts";
 import type { RecordSchema } from "../schema/types.ts";
 import type { AuthOutcome, LogEntry } from "./log-entry.ts";
@@ -95,6 +95,8 @@ export interface ConfigView {
   /** A Certificate entity (cert + key), e.g. the one the gateway presents to an IdP over mutual TLS. */
   certificate(id: string): Certificate | undefined;
   mtlsCredentials(subjectName: string): readonly MtlsAuthCredential[];
+  /** The keys of a key set named by id or name (oldest first, vault references resolved); undefined when there is no such set. */
+  keySet(idOrName: string): readonly Key[] | undefined;
 }
 
 export interface PluginHandler {
@@ -143,6 +145,8 @@ export interface PluginEnvironment {
    * `ca_certificates`. Absent or empty: the system CAs alone.
    */
   readonly trustedCertificates?: readonly string[];
+  /** The node's `vault_env_prefix` (Kong's): the env vault's default prefix, used where references resolve. */
+  readonly vaultEnvPrefix?: string;
   readonly log: Logger;
   /**
    * 32 random bytes made once per installation (`<prefix>/secrets/session.key`, by the primary

@@ -29,6 +29,14 @@ describe("resolveReference (env vault)", () => {
     assert.deepEqual(resolveReference("{vault://env/x#2}", sources), { ok: true, value: "old" });
   });
 
+  it("takes the node's vault_env_prefix for env itself, under a query override, never for a vault entity", () => {
+    const node = { ...sources, envPrefix: "APP_" };
+    assert.deepEqual(resolveReference("{vault://env/db/user}", node), { ok: true, value: "u" });
+    assert.deepEqual(resolveReference("{vault://env/oidc-secret}", node), { ok: false, error: "no value found" });
+    assert.deepEqual(resolveReference("{vault://env/db?prefix=other_}", node), { ok: true, value: "o" });
+    assert.deepEqual(resolveReference("{vault://app-env/db/password}", node), { ok: true, value: "p" });
+  });
+
   it("says why it did not resolve, never quoting a value", () => {
     assert.deepEqual(resolveReference("{vault://env/missing}", sources), { ok: false, error: "no value found" });
     assert.deepEqual(resolveReference("{vault://nowhere/x}", sources), { ok: false, error: "could not find vault (nowhere)" });

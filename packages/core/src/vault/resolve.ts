@@ -8,6 +8,8 @@ import { VAULT_NAMES, type Vault } from "./vault-entity.ts";
 export interface SecretSources {
   readonly vaults: readonly Vault[];
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The node's `vault_env_prefix`: the env vault's prefix when a reference names `env` itself. */
+  readonly envPrefix?: string;
 }
 
 export type Resolution = { ok: true; value: string } | { ok: false; error: string };
@@ -30,10 +32,12 @@ function memberOf(secret: string, key: string): Resolution {
 
 /**
  * The env vault's configuration for a reference (Kong's get_vault_config_and_hash): the query's
- * `prefix` overrides the vault entity's, and an invalid one is dropped, not fallen back from.
+ * `prefix` overrides the base one — the vault entity's, or for `env` itself the node's
+ * `vault_env_prefix` (Kong's get_vault_name_and_config_by_name) — and an invalid one is dropped,
+ * not fallen back from.
  */
 function envPrefixFor(reference: VaultReference, sources: SecretSources): { prefix: string | undefined } | { error: string } {
-  let base: string | null | undefined;
+  let base: string | null | undefined = sources.envPrefix;
   if (!VAULT_NAMES.includes(reference.name)) {
     const vault = sources.vaults.find((v) => v.prefix === reference.name);
     if (!vault) return { error: `could not find vault (${reference.name})` };

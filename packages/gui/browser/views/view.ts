@@ -10,6 +10,8 @@ export interface ViewContext {
   go(hash: string): void;
   /** Shows an error an action met after the view rendered (the login form on 401). */
   fail(error: unknown): void;
+  /** Runs `cleanup` when this view is replaced (a timer stopped, a form cleared). */
+  onLeave(cleanup: () => void): void;
 }
 
 export type View = (ctx: ViewContext) => Promise<Node>;

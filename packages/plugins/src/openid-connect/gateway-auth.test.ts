@@ -18,6 +18,7 @@ function view(certificates: Record<string, Pick<Certificate, "cert" | "key">>): 
     caCertificate: () => undefined,
     certificate: (id) => certificates[id] as Certificate | undefined,
     mtlsCredentials: () => [],
+    keySet: () => undefined,
   };
 }
 

@@ -3,9 +3,10 @@ import { importJWK, type JWK } from "jose";
 import type * as oidc from "openid-client";
 import { clientAuth } from "./client-auth.ts";
 import { signingJwk } from "./client-jwk.ts";
+import { keySetJwks } from "./client-key-set.ts";
 import { clientEndpoint, isTlsClientAuth, type ClientEndpointKind } from "./idp-endpoints.ts";
 import { reportingFetch } from "./idp-requests.ts";
-import type { OidcClientAuthMethod, OpenIdConnectConfig } from "./schema.ts";
+import type { OidcClientAuthMethod, OpenIdConnectConfig, OpenIdConnectJwk } from "./schema.ts";
 
 /** One request of the gateway to an IdP endpoint: where, authenticated how, over which connection. */
 export interface IdpCall {
@@ -23,6 +24,7 @@ const tlsFetches = new WeakMap<ConfigView, Map<string, typeof fetch>>();
 type GatewayAuthConfig = Pick<
   OpenIdConnectConfig,
   | "client_jwk"
+  | "client_key_set"
   | "client_alg"
   | "tls_client_auth_cert_id"
   | "tls_client_auth_ssl_verify"
@@ -34,7 +36,8 @@ type GatewayAuthConfig = Pick<
 
 /**
  * How the gateway authenticates itself to the IdP as an OAuth client (Kong 3.6, reference 3.13):
- * a secret, a `private_key_jwt` assertion signed with `client_jwk`, or mutual TLS presenting the
+ * a secret, a `private_key_jwt` assertion signed with `client_jwk` (or, Tether's extension, a key of
+ * the key set `client_key_set`), or mutual TLS presenting the
  * Certificate entity `tls_client_auth_cert_id` (RFC 8705 §2), to the mTLS endpoint alias. Built
  * once per plugin instance and snapshot; the certificate is looked up when first needed, so a
  * missing one fails the requests that need it (500, logged with its id), as in Kong.
@@ -78,18 +81,28 @@ export class GatewayAuth {
     return made;
   }
 
+  /** The keys to sign with and the field they come from: the key set when one is named, else client_jwk. */
+  private signingKeys(): { field: string; keys: readonly OpenIdConnectJwk[] } | string {
+    const set = this.config.client_key_set;
+    if (!set) return { field: "client_jwk", keys: this.config.client_jwk ?? [] };
+    const keys = this.view.keySet(set);
+    return keys ? { field: "client_key_set", keys: keySetJwks(keys) } : `the key set ${set} (client_key_set) was not found`;
+  }
+
   private privateKey(): Promise<oidc.PrivateKey | string> {
     this.signingKey ??= (async () => {
-      const signing = signingJwk(this.config);
-      if (!signing) return "private_key_jwt needs a private key in config.client_jwk";
+      const source = this.signingKeys();
+      if (typeof source === "string") return source;
+      const signing = signingJwk({ client_jwk: [...source.keys], client_alg: this.config.client_alg });
+      if (!signing) return `private_key_jwt needs a private key in config.${source.field}`;
       const { issuer: _issuer, ...jwk } = signing.jwk;
       try {
         const key = await importJWK(jwk as JWK, signing.alg);
-        if (key instanceof Uint8Array) return "private_key_jwt needs an asymmetric key in config.client_jwk";
+        if (key instanceof Uint8Array) return `private_key_jwt needs an asymmetric key in config.${source.field}`;
         return { key, ...(jwk.kid ? { kid: jwk.kid } : {}) };
       } catch (error) {
         // jose names what is wrong with the key, never its members.
-        return `config.client_jwk cannot sign with ${signing.alg} (${(error as Error).message})`;
+        return `config.${source.field} cannot sign with ${signing.alg} (${(error as Error).message})`;
       }
     })();
     return this.signingKey;

@@ -571,6 +571,11 @@ export const configSchema: RecordSchema = {
     claims_forbidden: strArray(),
     cluster_cache_strategy: oneOf(CLUSTER_CACHE_STRATEGIES, "off"),
     cluster_cache_redis: redisRecord(false, "Redis connection used when `cluster_cache_strategy` is `redis`."),
+    // Tether's own (docs/keys.md): Kong's openid-connect takes its client keys from client_jwk only.
+    client_key_set: str(undefined, {
+      minLength: 1,
+      description: "Tether extension: a key set (id or name) whose keys with a private part sign private_key_jwt assertions, instead of client_jwk.",
+    }),
   },
 };
 
@@ -896,6 +901,7 @@ export interface OpenIdConnectConfig {
   claims_forbidden?: string[] | null;
   cluster_cache_strategy: (typeof CLUSTER_CACHE_STRATEGIES)[number] | null;
   cluster_cache_redis: OpenIdConnectRedisConfig;
+  client_key_set?: string | null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -956,7 +962,8 @@ export function checkConfig(config: OpenIdConnectConfig): string | FieldErrors |
   if (usesClientAuth(config, "tls_client_auth", "self_signed_tls_client_auth") && !isSet(config.tls_client_auth_cert_id)) {
     return TLS_CLIENT_AUTH_CERT_MESSAGE;
   }
-  if (usesClientAuth(config, "private_key_jwt") && !(config.client_jwk ?? []).some((jwk) => isSet(jwk.d))) {
+  // A key set's keys are only known in the snapshot: a set without a private key fails the calls that need one.
+  if (usesClientAuth(config, "private_key_jwt") && !isSet(config.client_key_set) && !(config.client_jwk ?? []).some((jwk) => isSet(jwk.d))) {
     return PRIVATE_KEY_JWT_MESSAGE;
   }
 

@@ -10,7 +10,7 @@ import { configSchema, type PrometheusConfig } from "./schema.ts";
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const env = { fetch, unverifiedFetch: fetch, clientCertificateFetch: () => fetch, log: silent };
-const view = { consumer: () => undefined, caCertificate: () => undefined, certificate: () => undefined, mtlsCredentials: () => [] };
+const view = { consumer: () => undefined, caCertificate: () => undefined, certificate: () => undefined, mtlsCredentials: () => [], keySet: () => undefined };
 
 const ROUTE = { id: "0f6a0e2c-6f5f-4d39-9d58-7a1f1f9c0001", name: null } as unknown as Route;
 const SERVICE = { id: "s1", name: "orders", host: "orders.internal" } as unknown as Service;

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { ForwardFailure } from "../forward/failure.ts";
 import type { ForwardPlan } from "../forward/plan.ts";
 import type { Lease } from "./balancing.ts";
+import { withHashCookie } from "./hash-key.ts";
 import type { Outcome } from "./health-state.ts";
 
 /** Kong's answer when the balancer has no target to give (kong/runloop/balancer/init.lua). */
@@ -12,6 +13,7 @@ const outcomeOf = (failure: ForwardFailure): Outcome => (failure.reason.endsWith
 /**
  * Aims a plan at the lease's target: retries after failed connections go to the next target, and
  * when the response is over the target's outcome feeds passive health and the connection count.
+ * A hash cookie made up for the request is set on the response.
  */
 export function balancePlan(plan: ForwardPlan, lease: Lease, res: ServerResponse): ForwardPlan {
   let failed: Outcome | undefined;
@@ -27,6 +29,7 @@ export function balancePlan(plan: ForwardPlan, lease: Lease, res: ServerResponse
     },
     onResponse: (headers, httpVersion) => {
       answered = true;
+      if (lease.cookie) headers["set-cookie"] = withHashCookie(headers["set-cookie"], lease.cookie);
       plan.onResponse?.(headers, httpVersion);
     },
     onFailure: (failure) => {

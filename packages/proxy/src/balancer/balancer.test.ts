@@ -24,7 +24,7 @@ function compiled(u: Upstream, weights: number[]): CompiledBalancer {
 }
 
 const hostOf = (b: Balancing, c: CompiledBalancer, key?: string): string | undefined => {
-  const lease = b.lease(c, key);
+  const lease = b.lease(c, { value: key });
   lease?.end(undefined);
   return lease?.current.service.host;
 };
@@ -77,7 +77,7 @@ describe("least-connections, health and retries", () => {
   it("least-connections prefers the target with fewer requests in flight", () => {
     const b = new Balancing();
     const c = compiled(upstream({ algorithm: "least-connections" }), [100, 100]);
-    const held = b.lease(c, undefined)!;
+    const held = b.lease(c, { value: undefined })!;
     assert.notEqual(hostOf(b, c), held.current.service.host);
     held.end(undefined);
   });
@@ -85,7 +85,7 @@ describe("least-connections, health and retries", () => {
   it("passive failures past the threshold take a target out; a retry goes to another target", () => {
     const b = new Balancing();
     const c = compiled(upstream({ healthchecks: { passive: { unhealthy: { tcp_failures: 1 } } } }), [100, 100]);
-    const lease = b.lease(c, undefined)!;
+    const lease = b.lease(c, { value: undefined })!;
     const first = lease.current.service.host;
     const next = lease.retry({ kind: "tcp" })!;
     assert.notEqual(next.service.host, first);
@@ -99,7 +99,7 @@ describe("least-connections, health and retries", () => {
     const b = new Balancing();
     const c = compiled(upstream({ healthchecks: { threshold: 60, passive: { unhealthy: { tcp_failures: 1 } } } }), [100, 100]);
     b.health.setHealthy(UPSTREAM_ID, "10.0.0.1:80", false);
-    assert.equal(b.lease(c, undefined), undefined);
-    assert.equal(new Balancing().lease(compiled(upstream(), [0]), undefined), undefined);
+    assert.equal(b.lease(c, { value: undefined }), undefined);
+    assert.equal(new Balancing().lease(compiled(upstream(), [0]), { value: undefined }), undefined);
   });
 });

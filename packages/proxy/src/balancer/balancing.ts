@@ -1,5 +1,6 @@
 import { usesHealthchecks } from "@tether/core";
 import type { BalancedTarget, CompiledBalancer } from "./compile-balancers.ts";
+import type { HashCookie, HashKey } from "./hash-key.ts";
 import { HealthState, type Outcome } from "./health-state.ts";
 import { pickTarget, type PickState } from "./select.ts";
 
@@ -16,6 +17,8 @@ export class Lease {
     private readonly balancer: CompiledBalancer,
     private readonly key: string | undefined,
     public current: BalancedTarget,
+    /** The hash cookie to set on the response (hash-key.ts), if the request lacked it. */
+    readonly cookie: HashCookie | undefined,
   ) {
     this.hold(current);
   }
@@ -84,9 +87,9 @@ export class Balancing implements PickState {
   }
 
   /** The first target of a request, held until the lease ends; undefined when none is available. */
-  lease(balancer: CompiledBalancer, key: string | undefined): Lease | undefined {
-    const first = pickTarget(balancer, this, key, new Set());
-    return first ? new Lease(this, balancer, key, first) : undefined;
+  lease(balancer: CompiledBalancer, key: HashKey): Lease | undefined {
+    const first = pickTarget(balancer, this, key.value, new Set());
+    return first ? new Lease(this, balancer, key.value, first, key.cookie) : undefined;
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { HashOn, Upstream } from "@tether/core";
 
@@ -10,6 +11,15 @@ export interface HashInput {
   /** The raw query string, with or without its leading `?`. */
   query: string;
   captures: Record<string, string> | undefined;
+}
+
+/** A cookie's value in a Cookie header, if the request has it. */
+function cookieValue(header: string | undefined, wanted: string | null): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0 && part.slice(0, at).trim() === wanted) return part.slice(at + 1).trim();
+  }
+  return undefined;
 }
 
 function valueFor(upstream: Upstream, on: HashOn, fallback: boolean, input: HashInput): string | undefined {
@@ -27,14 +37,8 @@ function valueFor(upstream: Upstream, on: HashOn, fallback: boolean, input: Hash
       const value = name === undefined ? undefined : input.headers[name];
       return Array.isArray(value) ? value.join(",") : value;
     }
-    case "cookie": {
-      const wanted = upstream.hash_on_cookie;
-      for (const part of (input.headers.cookie ?? "").split(";")) {
-        const at = part.indexOf("=");
-        if (at > 0 && part.slice(0, at).trim() === wanted) return part.slice(at + 1).trim();
-      }
-      return undefined;
-    }
+    case "cookie":
+      return cookieValue(input.headers.cookie, upstream.hash_on_cookie);
     case "query_arg": {
       const name = fallback ? upstream.hash_fallback_query_arg : upstream.hash_on_query_arg;
       const values = name === null ? [] : new URLSearchParams(input.query.replace(/^\?/, "")).getAll(name);
@@ -47,7 +51,39 @@ function valueFor(upstream: Upstream, on: HashOn, fallback: boolean, input: Hash
   }
 }
 
-/** The value a consistent-hashing upstream hashes the request on: `hash_on`, else `hash_fallback`. */
-export function hashKeyOf(upstream: Upstream, input: HashInput): string | undefined {
-  return valueFor(upstream, upstream.hash_on, false, input) ?? valueFor(upstream, upstream.hash_fallback, true, input);
+/** The cookie Kong sets when hashing on a cookie the request lacks. */
+export interface HashCookie {
+  readonly name: string;
+  readonly value: string;
+  readonly path: string;
+}
+
+/** What a request is hashed on, and the cookie to set on its response if it was made up. */
+export interface HashKey {
+  readonly value: string | undefined;
+  readonly cookie?: HashCookie;
+}
+
+/**
+ * The value a consistent-hashing upstream hashes the request on: `hash_on`, else `hash_fallback`.
+ * Hashing on a cookie the request lacks, Kong makes one up (a UUID) and sets it on the response
+ * (kong/runloop/balancer/init.lua `get_value_to_hash`), so the client's next requests stick.
+ */
+export function hashKeyOf(upstream: Upstream, input: HashInput): HashKey {
+  if (upstream.hash_on === "cookie" && upstream.hash_on_cookie && cookieValue(input.headers.cookie, upstream.hash_on_cookie) === undefined) {
+    const value = randomUUID();
+    return { value, cookie: { name: upstream.hash_on_cookie, value, path: upstream.hash_on_cookie_path } };
+  }
+  return { value: valueFor(upstream, upstream.hash_on, false, input) ?? valueFor(upstream, upstream.hash_fallback, true, input) };
+}
+
+/**
+ * Kong's `set_cookie`: `<name>=<value>; Path=<path>; Same-Site=Lax; HttpOnly` (Kong's spelling)
+ * replaces an upstream's Set-Cookie of the same name, or joins the others.
+ */
+export function withHashCookie(setCookie: string | string[] | undefined, cookie: HashCookie): string[] {
+  const prefix = `${cookie.name}=`;
+  const line = `${prefix}${cookie.value}; Path=${cookie.path}; Same-Site=Lax; HttpOnly`;
+  const existing = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie];
+  return existing.some((c) => c.startsWith(prefix)) ? existing.map((c) => (c.startsWith(prefix) ? line : c)) : [...existing, line];
 }

@@ -1,7 +1,14 @@
 import type { Healthchecks, UpstreamHealthSource } from "@tether/core";
 
-/** What one proxied attempt told about its target (Kong's passive checks count these). */
-export type Outcome = { kind: "status"; status: number } | { kind: "tcp" } | { kind: "timeout" };
+/**
+ * What one proxied attempt or one probe told about its target (lua-resty-healthcheck's reports):
+ * an HTTP status (0: no valid status line), a TCP failure, a timeout, or a bare success (a tcp
+ * probe that connected).
+ */
+export type Outcome = { kind: "status"; status: number } | { kind: "tcp" } | { kind: "timeout" } | { kind: "success" };
+
+/** The thresholds a report is counted against: the active or the passive side of `healthchecks`. */
+export type CheckCounters = Pick<Healthchecks["passive"], "healthy" | "unhealthy">;
 
 interface Counters {
   healthy: boolean;
@@ -13,32 +20,44 @@ interface Counters {
 
 const fresh = (): Counters => ({ healthy: true, successes: 0, tcp: 0, timeouts: 0, http: 0 });
 
+/** The key of a target's health: its upstream's id and the target as stored (`host:port`). */
+export const healthKey = (upstreamId: string, target: string): string => `${upstreamId}|${target}`;
+
 /**
- * Passive health of targets, per process (as Kong's, per node: nothing of it is stored or shared
- * across nodes). A target turns unhealthy when a failure counter reaches its threshold (0 turns
- * that counter off) and healthy again after `passive.healthy.successes` successes, or when the
- * operator says so (`PUT …/healthy`). A success resets the failure counters, a failure the
- * successes (lua-resty-healthcheck's counters).
+ * Health of targets, per process (as Kong's, per node: nothing of it is stored or shared across
+ * nodes). Active probes and passive reports feed the same counters, each counted against its own
+ * side's thresholds, as lua-resty-healthcheck does (one counter set per target in its shm). A
+ * target turns unhealthy when a failure counter reaches its threshold (0 turns that counter off)
+ * and healthy again after `healthy.successes` successes, or when the operator says so
+ * (`PUT …/healthy`). A success resets the failure counters, a failure the successes.
  */
 export class HealthState implements UpstreamHealthSource {
   private readonly targets = new Map<string, Counters>();
 
   private entry(upstreamId: string, target: string): Counters {
-    const key = `${upstreamId}|${target}`;
+    const key = healthKey(upstreamId, target);
     let counters = this.targets.get(key);
     if (!counters) this.targets.set(key, (counters = fresh()));
     return counters;
   }
 
   isHealthy(upstreamId: string, target: string): boolean | undefined {
-    return this.targets.get(`${upstreamId}|${target}`)?.healthy;
+    return this.targets.get(healthKey(upstreamId, target))?.healthy;
   }
 
   setHealthy(upstreamId: string, target: string, healthy: boolean): void {
-    this.targets.set(`${upstreamId}|${target}`, { ...fresh(), healthy });
+    this.targets.set(healthKey(upstreamId, target), { ...fresh(), healthy });
   }
 
-  report(upstreamId: string, target: string, checks: Healthchecks["passive"], outcome: Outcome): void {
+  /**
+   * Forgets every target not in `live` (healthKey): a deleted target, or one of a deleted
+   * upstream, starts afresh if it comes back, as Kong clears a removed target's health.
+   */
+  retain(live: ReadonlySet<string>): void {
+    for (const key of this.targets.keys()) if (!live.has(key)) this.targets.delete(key);
+  }
+
+  report(upstreamId: string, target: string, checks: CheckCounters, outcome: Outcome): void {
     const c = this.entry(upstreamId, target);
     const failed = (counter: "tcp" | "timeouts" | "http", threshold: number): void => {
       c.successes = 0;
@@ -47,8 +66,11 @@ export class HealthState implements UpstreamHealthSource {
     };
     if (outcome.kind === "tcp") return failed("tcp", checks.unhealthy.tcp_failures);
     if (outcome.kind === "timeout") return failed("timeouts", checks.unhealthy.timeouts);
-    if (checks.unhealthy.http_statuses.includes(outcome.status)) return failed("http", checks.unhealthy.http_failures);
-    if (!checks.healthy.http_statuses.includes(outcome.status)) return;
+    if (outcome.kind === "status") {
+      // lua-resty-healthcheck counts a response without a valid status as an HTTP failure.
+      if (outcome.status === 0 || checks.unhealthy.http_statuses.includes(outcome.status)) return failed("http", checks.unhealthy.http_failures);
+      if (!checks.healthy.http_statuses.includes(outcome.status)) return;
+    }
     c.tcp = c.timeouts = c.http = 0;
     c.successes += 1;
     if (!c.healthy && checks.healthy.successes > 0 && c.successes >= checks.healthy.successes) c.healthy = true;

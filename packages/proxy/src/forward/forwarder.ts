@@ -6,7 +6,7 @@ import { stripHopByHop } from "../http/hop-by-hop.ts";
 import { AgentPool } from "./agents.ts";
 import { failureOf, reasonOf } from "./failure.ts";
 import type { ForwardingEngine, ForwardPlan, Upstream } from "./plan.ts";
-import { hasRequestBody, retrySend } from "./retry-policy.ts";
+import { clientGone, hasRequestBody, nextTry } from "./retry-policy.ts";
 import { closeWhenIdle } from "./tunnel.ts";
 import { armUpstreamTimeouts } from "./upstream-timeouts.ts";
 
@@ -92,28 +92,33 @@ export class Forwarder implements ForwardingEngine {
     const state: Tries = { plan, hasBody, sends: 1, responseStarted: false };
     this.tries.set(req, state);
     req.url = plan.upstreamUrl;
-    const options = this.options(plan);
+    const send = (): void => this.proxy.web(req, res, this.options(state.plan), onError);
     const onError = (error: Error): void => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      const again = retrySend({
+      const next = nextTry({
         method: req.method ?? "GET",
         hasBody,
         responseStarted: state.responseStarted,
         reason: reasonOf(error),
         sends: state.sends,
-        retries: plan.service.retries,
+        retries: state.plan.service.retries,
+        balanced: state.plan.retarget !== undefined,
+        clientGone: clientGone(req),
+        bodyKept: false,
       });
-      if (again && !req.socket.destroyed) {
+      const target = next === "retarget" ? state.plan.retarget?.(failureOf(error, state.sends)) : undefined;
+      if (target) state.plan = { ...state.plan, ...target };
+      if (target || next === "resend") {
         state.sends++;
-        this.proxy.web(req, res, options, onError);
+        send();
         return;
       }
       plan.onFailure(failureOf(error, state.sends));
     };
-    this.proxy.web(req, res, options, onError);
+    send();
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, plan: ForwardPlan): void {

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { FailureReason } from "./failure.ts";
 
 /** RFC 9110 9.2.2: sending these twice has the effect of sending them once. */
@@ -43,4 +45,34 @@ export function hasRequestBody(headers: { "content-length"?: string | undefined;
   if (headers["transfer-encoding"] !== undefined) return true;
   const length = headers["content-length"];
   return length !== undefined && length !== "0";
+}
+
+/** The client's connection is gone (destroyed, or already detached from the request: null). */
+export function clientGone(req: IncomingMessage): boolean {
+  return (req.socket as Socket | null)?.destroyed ?? true;
+}
+
+export interface FailedTry extends Omit<SentRequestFailure, "retries"> {
+  /** The service's `retries` (a balanced service counts its tries across targets itself). */
+  retries: number;
+  /** The service is balanced: another target can be asked (ForwardPlan.retarget). */
+  balanced: boolean;
+  /** The client went away: nothing is worth sending again. */
+  clientGone: boolean;
+  /**
+   * The engine still holds the whole body after a failed connection (undici reads it only once
+   * connected; http-proxy has piped it into the failed try already).
+   */
+  bodyKept: boolean;
+}
+
+/**
+ * What follows a failed try: send it again to the same upstream, to another target (Kong's
+ * balancer retries: a failed connection, or a resend retrySend allows), or nothing.
+ */
+export function nextTry(f: FailedTry): "resend" | "retarget" | undefined {
+  const resend = !f.clientGone && retrySend({ ...f, retries: f.balanced ? Number.MAX_SAFE_INTEGER : f.retries });
+  if (!f.balanced) return resend ? "resend" : undefined;
+  const unconnected = !f.responseStarted && (f.reason === "connect" || f.reason === "connect-timeout") && (f.bodyKept || !f.hasBody);
+  return resend || unconnected ? "retarget" : undefined;
 }

@@ -4,7 +4,7 @@ import { PassThrough, Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { connectWithRetries, dialOnce, type ConnectAttempt } from "./connect-retry.ts";
 import { failureOf, reasonOf, statusOf, UpstreamError } from "./failure.ts";
-import { hasRequestBody, retryConnect, retrySend } from "./retry-policy.ts";
+import { hasRequestBody, nextTry, retryConnect, retrySend } from "./retry-policy.ts";
 import { watchWriteStall } from "./write-stall.ts";
 
 const errorWith = (code: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(code), { code, ...extra });
@@ -55,6 +55,18 @@ describe("retry policy", () => {
     assert.equal(retrySend({ ...base, reason: "connect" }), false, "the connector already retried");
     assert.equal(retrySend({ ...base, sends: 6 }), false);
     assert.equal(retrySend({ ...base, retries: 0 }), false);
+  });
+
+  it("a balanced service's failed connection goes to another target, unless the engine lost the body", () => {
+    const base = { method: "POST", hasBody: false, responseStarted: false, reason: "connect" as const, sends: 1, retries: 0, clientGone: false, bodyKept: false };
+    assert.equal(nextTry({ ...base, balanced: false }), undefined, "the connector retries an unbalanced service");
+    assert.equal(nextTry({ ...base, balanced: true }), "retarget");
+    assert.equal(nextTry({ ...base, balanced: true, hasBody: true }), undefined, "http-proxy piped the body into the failed try");
+    assert.equal(nextTry({ ...base, balanced: true, hasBody: true, bodyKept: true }), "retarget");
+    const sent = { ...base, method: "GET", reason: "transport" as const, retries: 1 };
+    assert.equal(nextTry({ ...sent, balanced: false }), "resend");
+    assert.equal(nextTry({ ...sent, balanced: true, sends: 9 }), "retarget", "the balancer counts tries across targets");
+    assert.equal(nextTry({ ...sent, balanced: false, clientGone: true }), undefined);
   });
 
   it("tells a body from its framing headers", () => {

@@ -9,7 +9,7 @@ import { connectWithRetries } from "./connect-retry.ts";
 import { failureOf, reasonOf, UpstreamError } from "./failure.ts";
 import type { ForwardingEngine, ForwardPlan, Upstream } from "./plan.ts";
 import { originOf, PoolRegistry } from "./pools.ts";
-import { hasRequestBody, retrySend } from "./retry-policy.ts";
+import { clientGone, hasRequestBody, nextTry } from "./retry-policy.ts";
 import { closeWhenIdle, splice } from "./tunnel.ts";
 import { watchWriteStall } from "./write-stall.ts";
 
@@ -83,15 +83,21 @@ export class UndiciForwarder implements ForwardingEngine {
         stopWatching();
         if (!error) return;
         if (res.headersSent) return void res.destroy();
-        const method = req.method ?? "GET";
-        const reason = reasonOf(error);
-        // A balanced service counts its retries across targets itself (plan.retarget).
-        const retries = plan.retarget ? Number.MAX_SAFE_INTEGER : plan.service.retries;
-        const resend = retrySend({ method, hasBody, responseStarted, reason, sends, retries }) && !req.socket.destroyed;
-        if (plan.retarget && (resend || (!responseStarted && (reason === "connect" || reason === "connect-timeout")))) {
-          const next = plan.retarget(failureOf(error, sends));
-          if (next) return this.forward(req, res, { ...plan, ...next }, sends + 1);
-        } else if (resend) return this.forward(req, res, plan, sends + 1);
+        const next = nextTry({
+          method: req.method ?? "GET",
+          hasBody,
+          responseStarted,
+          reason: reasonOf(error),
+          sends,
+          retries: plan.service.retries,
+          balanced: plan.retarget !== undefined,
+          clientGone: clientGone(req),
+          bodyKept: true,
+        });
+        if (next === "retarget") {
+          const target = plan.retarget?.(failureOf(error, sends));
+          if (target) return this.forward(req, res, { ...plan, ...target }, sends + 1);
+        } else if (next === "resend") return this.forward(req, res, plan, sends + 1);
         plan.onFailure(failureOf(error, sends));
       },
     );

@@ -8,13 +8,14 @@ import type {
   Service,
 } from "@tether/core";
 import { compileBalancers, type CompiledBalancer } from "../balancer/compile-balancers.ts";
+import { compileHealthPlan, type HealthPlan } from "../balancer/health-plan.ts";
 import { buildConfigView } from "./config-view.ts";
-import { certificateWithSecrets, pluginConfigWithSecrets } from "./secrets.ts";
+import { certificateWithSecrets, keyWithSecrets, pluginConfigWithSecrets } from "./secrets.ts";
 import { compileRouter, type Router } from "../router/match.ts";
 import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
 import { buildServerCertificates, type ServerCertificates } from "./server-certificates.ts";
 import { selectInstances } from "./select-plugins.ts";
-import { buildUpstreamTls, type UpstreamTls } from "./upstream-tls.ts";
+import { buildUpstreamTls, nodeTrustOf, type UpstreamTls } from "./upstream-tls.ts";
 import { knownServerNames, type KnownServerNames } from "../tls/server-names.ts";
 
 /** A plugin instance ready to run: its definition, its stored entity and its handler. */
@@ -39,6 +40,8 @@ export interface Snapshot {
   readonly upstreams: readonly { service: Service; tls: UpstreamTls | undefined }[];
   /** The upstream a service's `host` names, compiled for balancing (undefined: the host is a plain host). */
   balancerFor(service: Service): CompiledBalancer | undefined;
+  /** The upstreams' active health checks, and the targets whose health the process keeps. */
+  readonly health: HealthPlan;
   /** Plugins of a route, in descending priority. */
   pluginsFor(route: Route): readonly BoundPlugin[];
   /**
@@ -57,9 +60,10 @@ export function compileSnapshot(
 ): Snapshot {
   const services = new Map(data.services.map((s) => [s.id, s]));
   const known = data.plugins.filter((p) => registry.has(p.name));
-  const secrets = { vaults: data.vaults, env: environment };
+  const secrets = { vaults: data.vaults, env: environment, envPrefix: env.vaultEnvPrefix };
   const certificates = data.certificates.map((certificate) => certificateWithSecrets(certificate, secrets, env.log));
-  const view = buildConfigView({ ...data, certificates });
+  const keys = data.keys.map((key) => keyWithSecrets(key, secrets, env.log));
+  const view = buildConfigView({ ...data, certificates, keys });
   const handlers = new Map<string, BoundPlugin>();
   for (const instance of known) {
     if (!instance.enabled) continue;
@@ -86,6 +90,7 @@ export function compileSnapshot(
     pluginsFor: (route) => perRoute.get(route.id) ?? [],
     upstreamTls: (service) => upstreamTls.get(service.id),
     balancerFor: (service) => balancers.get(service.id),
+    health: compileHealthPlan(data, view.certificate, nodeTrustOf(env.trustedCertificates ?? [])),
     // A balanced service's pools are its targets' (one per target address).
     upstreams: data.services.flatMap((service) =>
       (balancers.get(service.id)?.targets.map((t) => t.service) ?? [service]).map((s) => ({ service: s, tls: upstreamTls.get(service.id) })),

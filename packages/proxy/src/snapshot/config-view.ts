@@ -1,7 +1,21 @@
-import type { CaCertificate, Certificate, ConfigData, Consumer, ConfigView, MtlsAuthCredential } from "@tether/core";
+import type { CaCertificate, Certificate, ConfigData, Consumer, ConfigView, Key, MtlsAuthCredential } from "@tether/core";
 
-/** Indexes consumers, CA certificates, certificates and mtls credentials once per snapshot. */
-export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certificates" | "certificates" | "mtls_auth_credentials">): ConfigView {
+type ViewData = Pick<ConfigData, "consumers" | "ca_certificates" | "certificates" | "mtls_auth_credentials" | "key_sets" | "keys">;
+
+/** Each key set's keys, by the set's id and by its name, oldest first (then by id: a stable order). */
+function keysBySet(data: Pick<ConfigData, "key_sets" | "keys">): Map<string, readonly Key[]> {
+  const ordered = [...data.keys].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+  const out = new Map<string, readonly Key[]>();
+  for (const set of data.key_sets) {
+    const keys = ordered.filter((k) => k.set?.id === set.id);
+    out.set(set.id, keys);
+    if (set.name !== null) out.set(set.name, keys);
+  }
+  return out;
+}
+
+/** Indexes consumers, CA certificates, certificates, mtls credentials and key sets once per snapshot. */
+export function buildConfigView(data: ViewData): ConfigView {
   const byId = new Map<string, Consumer>();
   const byUsername = new Map<string, Consumer>();
   const byUsernameLower = new Map<string, Consumer>();
@@ -22,6 +36,7 @@ export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certifi
     list.push(credential);
     credentials.set(credential.subject_name, list);
   }
+  const keySets = keysBySet(data);
   return {
     consumer(by, value, ignoreCase = false) {
       if (by === "id") return byId.get(value.toLowerCase());
@@ -31,5 +46,6 @@ export function buildConfigView(data: Pick<ConfigData, "consumers" | "ca_certifi
     caCertificate: (id) => cas.get(id),
     certificate: (id) => certificates.get(id),
     mtlsCredentials: (subjectName) => credentials.get(subjectName) ?? [],
+    keySet: (idOrName) => keySets.get(idOrName),
   };
 }

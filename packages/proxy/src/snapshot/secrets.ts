@@ -1,7 +1,9 @@
 import {
   certificateSchema,
+  keySchema,
   resolveReferences,
   type Certificate,
+  type Key,
   type FieldSchema,
   type Logger,
   type PluginDefinition,
@@ -28,4 +30,9 @@ export function pluginConfigWithSecrets(definition: PluginDefinition, instance: 
 /** A certificate with its PEMs (a PEM that does not resolve is then refused where it is served). */
 export function certificateWithSecrets(certificate: Certificate, secrets: SecretSources, log: Logger): Certificate {
   return withSecrets(certificateSchema, certificate, "", secrets, log, { certificate: certificate.id });
+}
+
+/** A key with its JWK or PEMs (one that does not resolve leaves the key unusable where it is used). */
+export function keyWithSecrets(key: Key, secrets: SecretSources, log: Logger): Key {
+  return withSecrets(keySchema, key, "", secrets, log, { key: key.id });
 }

@@ -9,7 +9,7 @@ export const EMPTY_CONFIGURATION_HASH = "00000000000000000000000000000000";
 
 /** Referenced before referencing: the order a whole configuration is inserted in. */
 const INSERT_ORDER: readonly EntityName[] = [
-  "certificates", "ca_certificates", "snis", "services", "routes", "consumers", "plugins", "mtls_auth_credentials", "upstreams", "targets", "vaults",
+  "certificates", "ca_certificates", "snis", "services", "routes", "consumers", "plugins", "mtls_auth_credentials", "upstreams", "targets", "vaults", "key_sets", "keys",
 ];
 
 /** A fresh in-memory store holding `data` (already validated: it was applied before). */

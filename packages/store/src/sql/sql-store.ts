@@ -41,6 +41,8 @@ export class SqlStore extends SqlSession implements Store {
         upstreams: await daos.upstreams.all(),
         targets: await daos.targets.all(),
         vaults: await daos.vaults.all(),
+        key_sets: await daos.key_sets.all(),
+        keys: await daos.keys.all(),
       };
     }, "read");
   }
