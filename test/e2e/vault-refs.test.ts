@@ -15,7 +15,7 @@ import { CLIENTS, OPAQUE_RESOURCE } from "../fixtures/idp/index.ts";
 import { assertExportRoundTrips, runTether } from "../helpers/cli.ts";
 import { tlsRequest } from "../helpers/clients.ts";
 import { startScenario, untilRouted, type Scenario } from "../helpers/scenario.ts";
-import { adminJson, waitFor } from "../helpers/tether.ts";
+import { adminJson, startTether, waitFor, type Tether } from "../helpers/tether.ts";
 
 const SECRET = CLIENTS.gateway.clientSecret;
 const BY_ENV = "{vault://env/TETHER_TEST_OIDC_SECRET}";
@@ -23,6 +23,17 @@ const BY_VAULT = "{vault://test-env/oidc-secret}"; // the vault's config.prefix 
 const MISSING = "{vault://env/TETHER_TEST_NOT_SET}";
 const CHALLENGE = 'Bearer realm="localhost", error="invalid_token"';
 const SNI = "vault.tether.test";
+
+/** The SHA-256 fingerprint of the certificate the proxy serves under `servername`. */
+function servedFingerprint(port: number, servername: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerX509Certificate()?.fingerprint256);
+      socket.destroy();
+    });
+    socket.once("error", reject);
+  });
+}
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -96,15 +107,7 @@ describe("vault references", () => {
     assert.equal(created.body.cert, refs.cert);
     assert.equal(created.body.key, refs.key);
     const expected = new X509Certificate(tlsPki.server.cert).fingerprint256;
-    const served = (): Promise<string | undefined> =>
-      new Promise((resolve, reject) => {
-        const socket = tls.connect({ host: "127.0.0.1", port: s.tether.httpsPort, servername: SNI, rejectUnauthorized: false }, () => {
-          resolve(socket.getPeerX509Certificate()?.fingerprint256);
-          socket.destroy();
-        });
-        socket.once("error", reject);
-      });
-    await waitFor(async () => (await served()) === expected, 5_000);
+    await waitFor(async () => (await servedFingerprint(s.tether.httpsPort, SNI)) === expected, 5_000);
     const read = await adminJson(s.tether, "GET", `/certificates/${created.body.id}`);
     assert.deepEqual([read.body.cert, read.body.key], [refs.cert, refs.key]);
   });
@@ -168,5 +171,31 @@ describe("vault references", () => {
     }
     // The export imports into a fresh node (vaults first) and exports again to the same bytes.
     await assertExportRoundTrips(out, exported, scratch);
+  });
+});
+
+describe("vault_env_prefix (Kong's node property): the env vault's prefix for {vault://env/...}", () => {
+  let tether: Tether;
+  let pki: TestPki;
+  before(async () => {
+    pki = createPki();
+    tether = await startTether({
+      env: { TETHER_VAULT_ENV_PREFIX: "TETHER_PFX_", TETHER_PFX_TLS_CERT: pki.server.cert, TETHER_PFX_TLS_KEY: pki.server.key },
+    });
+  });
+  after(async () => {
+    await tether.stop();
+    rmSync(pki.dir, { recursive: true, force: true });
+  });
+
+  it("{vault://env/tls-cert} reads TETHER_PFX_TLS_CERT: the certificate is served; without the prefix nothing resolves", async () => {
+    const created = await adminJson(tether, "POST", "/certificates", { cert: "{vault://env/tls-cert}", key: "{vault://env/tls-key}", snis: ["pfx.tether.test"] });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const expected = new X509Certificate(pki.server.cert).fingerprint256;
+    await waitFor(async () => (await servedFingerprint(tether.httpsPort, "pfx.tether.test")) === expected, 5_000);
+    // The full name is prefixed too: TETHER_PFX_TETHER_PFX_TLS_CERT does not exist.
+    await adminJson(tether, "POST", "/certificates", { cert: "{vault://env/TETHER_PFX_TLS_CERT}", key: "{vault://env/tls-key}", snis: ["whole.tether.test"] });
+    await waitFor(async () => tether.logs.some((l) => l.msg === "unable to resolve vault reference" && l["reference"] === "{vault://env/TETHER_PFX_TLS_CERT}"), 5_000);
+    assert.notEqual(await servedFingerprint(tether.httpsPort, "whole.tether.test"), expected);
   });
 });
