@@ -86,7 +86,12 @@ export async function startTether(options: StartOptions = {}): Promise<Tether> {
       clearTimeout(timer);
       reject(new Error(`tether exited with ${code}: ${stderr.join("\n")}`));
     };
-    const timer = setTimeout(() => reject(new Error(`tether did not start: ${stderr.join("\n")}`)), 20_000);
+    // A node that did not start in time is killed, not left running after the suite.
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      child.kill("SIGKILL");
+      reject(new Error(`tether did not start: ${stderr.join("\n")}`));
+    }, 20_000);
     child.once("exit", onExit);
     createInterface({ input: child.stdout! }).on("line", (line) => {
       let parsed: LogLine;

@@ -30,7 +30,7 @@ export interface AdminOptions extends InfoOptions {
   metrics?: MetricsSource;
   /** `POST /routes/{route}/explain` runs the route's plugins dry through this (where a proxy's configuration is at hand). */
   explain?: RouteExplainer;
-  /** This node's upstream health (`GET /upstreams/{u}/health`, `PUT …/healthy`), where the proxy shares the process. */
+  /** This node's upstream health (`GET /upstreams/{u}/health`, `PUT …/healthy`): the proxy's, or the workers' shared through the primary. */
   upstreamHealth?: UpstreamHealthSource;
 }
 

@@ -17,3 +17,4 @@ export { divertableLogger } from "./explain/captured-log.ts";
 export type { Explanation } from "./explain/explain.ts";
 // Each proxy process's balancing state; its health is what the Admin API's /upstreams/{u}/health shows.
 export { processBalancing } from "./balancer/balancing.ts";
+export { healthKey, type HealthChange, type HealthState } from "./balancer/health-state.ts";

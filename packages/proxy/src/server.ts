@@ -66,6 +66,8 @@ export interface ProxyOptions {
   observers?: readonly RequestObserver[];
   /** How authentication plugins decided, per route (the tether_auth_* counters). */
   onAuthDecision?: RequestHandlerDeps["onAuthDecision"];
+  /** Whether this process runs the active health probes (default true; one worker of a node does). */
+  activeHealthChecks?: boolean;
 }
 
 export interface RunningProxy {
@@ -91,7 +93,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   holder.watch(options.pollIntervalMs ?? 200);
   const forwarder: ForwardingEngine = options.forwarder === "http-proxy" ? new Forwarder() : new UndiciForwarder();
   const grpcForwarder = new GrpcForwarder();
-  const activeChecks = new ActiveHealthChecks(processBalancing.health);
+  const activeChecks = new ActiveHealthChecks(processBalancing.health, options.activeHealthChecks ?? true);
   activeChecks.apply(holder.snapshot.health);
   holder.onSwap((snapshot) => {
     forwarder.retain?.(snapshot.upstreams);

@@ -11,7 +11,7 @@ type Ctx = Koa.ParameterizedContext<Koa.DefaultState, Koa.DefaultContext & { par
 
 export interface UpstreamTargetsOptions {
   nodeId: string;
-  /** This node's balancer health; absent where no proxy shares the process (each worker keeps its own). */
+  /** This node's balancer health (the proxy's, or with workers the primary's copy they share); absent: none. */
   health?: UpstreamHealthSource | undefined;
 }
 

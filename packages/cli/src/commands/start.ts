@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import type { Server } from "node:http";
 import https from "node:https";
 import { createAdminApp, createStatusApp } from "@tether/admin";
-import type { Logger, ServerStats } from "@tether/core";
+import type { Logger, ServerStats, UpstreamHealthSource } from "@tether/core";
 import { bundleBrowserApp, createGuiApp, type GuiBundle } from "@tether/gui";
 import { answerClusterScrapes, bundledPlugins, clusterMetrics, processMetrics, registerNodeMetrics, TETHER_VERSION } from "@tether/plugins";
 import { authMetrics, compilingExplainer, divertableLogger, fileSource, processBalancing, servingExplainer, startProxy, storeSource, type ConfigSource, type RouteExplainer, type RunningProxy } from "@tether/proxy";
@@ -13,6 +13,9 @@ import { dblessPath, initialConfig, keepApplied, openStore } from "../node/open-
 import { nodeId } from "../node/node-id.ts";
 import { accessLogObservers, drainLogs } from "../node/access-log.ts";
 import { serveApp } from "../node/serve-app.ts";
+import { PROBER_ENV, runsProbes, type HealthListeningMessage, type HealthMessage } from "../node/health-messages.ts";
+import { NodeHealth } from "../node/node-health.ts";
+import { shareWorkerHealth } from "../node/worker-health.ts";
 import { sessionSecret } from "../node/session-secret.ts";
 import { outboundFetch, serverCertificate } from "../tls-material.ts";
 import { sumStats, untilWorkersReported, type StatsMessage } from "../worker-stats.ts";
@@ -46,6 +49,7 @@ async function runProxy(config: TetherConfig, log: Logger, store: Store, source:
     proxyProtocolClient: config.real_ip_header === "proxy_protocol",
     realIp: { header: config.real_ip_header, recursive: config.real_ip_recursive },
     observers: accessLogObservers(config, log),
+    activeHealthChecks: runsProbes(cluster.isWorker, process.env),
   });
   // Kong's node gauges (kong_nginx_*, kong_datastore_reachable, ...) live where the proxy runs.
   registerNodeMetrics({ nodeId: nodeId(config.prefix), stats: proxy.stats, datastoreReachable: () => store.reachable() });
@@ -64,6 +68,8 @@ interface ProxyState {
   metrics(): Promise<string>;
   /** The route's plugins run dry (POST /routes/{route}/explain). */
   explain: RouteExplainer;
+  /** The node's target health (GET /upstreams/{u}/health, PUT …/targets/{t}/healthy|unhealthy). */
+  upstreamHealth: UpstreamHealthSource;
 }
 
 async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: ProxyState): Promise<Server[]> {
@@ -79,8 +85,7 @@ async function runAdmin(config: TetherConfig, log: Logger, store: Store, proxy: 
     adminToken: config.admin_token,
     metrics: proxy.metrics,
     explain: proxy.explain,
-    // Upstream health lives in the proxy process; with workers, each has its own (not shown here).
-    ...(config.workers === 1 ? { upstreamHealth: processBalancing.health } : {}),
+    upstreamHealth: proxy.upstreamHealth,
   });
   return serveApp(app, config.admin_listen, log, "admin");
 }
@@ -134,7 +139,8 @@ function onShutdown(log: Logger, stop: () => Promise<void>): void {
 /**
  * `tether start`: the Admin API and the proxy in one process by default; with `workers` > 1 the
  * primary serves the Admin API and N proxy workers (node:cluster) share the listeners, each
- * compiling its own snapshot from the store when the config version moves.
+ * compiling its own snapshot from the store when the config version moves; the primary holds the
+ * node's target health, which the workers share through it (node/node-health.ts).
  */
 export async function start(config: TetherConfig, log: Logger): Promise<void> {
   // A promise nobody awaited must not take every connection of the node down with it.
@@ -153,6 +159,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
       ready: () => 1,
       metrics: processMetrics,
       explain: servingExplainer(() => proxy.holder.snapshot),
+      upstreamHealth: processBalancing.health,
     };
     const admin = await runAdmin(config, log, store, state);
     const status = await runStatus(config, log, store, state);
@@ -171,9 +178,16 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   // does not make the node "not ready" again.
   const built = new Set<number>();
   let stopping = false;
+  const health = new NodeHealth();
+  // One worker runs the active probes for the node (not N); the one replacing it, if it dies.
+  let prober: number | undefined;
   const fork = (): void => {
-    const worker = cluster.fork();
-    worker.on("message", (message: StatsMessage) => {
+    const probes = prober === undefined;
+    const worker = cluster.fork({ [PROBER_ENV]: probes ? "1" : "0" });
+    if (probes) prober = worker.id;
+    // Workers also carry prom-client's scrape answers on this channel: only these types are ours.
+    worker.on("message", (message: StatsMessage | HealthMessage | HealthListeningMessage | undefined) => {
+      if (message?.type === "health" || message?.type === "health-listening") return health.receive(worker, message);
       if (message?.type !== "stats") return;
       latest.set(worker.id, message);
       built.add(worker.id);
@@ -181,6 +195,8 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
   };
   cluster.on("exit", (worker, code, signal) => {
     latest.delete(worker.id);
+    health.forget(worker);
+    if (worker.id === prober) prober = undefined;
     if (stopping) return;
     log.error("proxy worker died; starting another", { worker: worker.id, code, signal });
     fork();
@@ -197,6 +213,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
     },
     // The workers hold their snapshots: the primary compiles the same configuration to explain.
     explain: compilingExplainer(() => storeSource(store).load(), bundledPlugins, { ...outboundFetch(config), vaultEnvPrefix: config.vault_env_prefix, log: divertableLogger(log), installationSecret }),
+    upstreamHealth: health,
   };
   const admin = await runAdmin(config, log, store, state);
   const status = await runStatus(config, log, store, state);
@@ -213,6 +230,7 @@ export async function start(config: TetherConfig, log: Logger): Promise<void> {
 
 async function startWorker(config: TetherConfig, log: Logger): Promise<void> {
   answerClusterScrapes(); // first: the primary may ask for this worker's metrics at any time
+  shareWorkerHealth(processBalancing.health); // and the node's health reaches it before it serves
   const store = await openStore(config, log, bundledPlugins, { migrate: false });
   // DB-less workers follow the file their primary writes with every configuration it takes.
   const source = config.database === "off" ? fileSource(dblessPath(config.prefix)) : storeSource(store);

@@ -64,17 +64,21 @@ class UpstreamChecker {
 /**
  * This process's active health checks: one checker per upstream with an active interval, started,
  * kept, re-planned or stopped as each snapshot starts serving (`apply`). Probes report to the same
- * health state passive checks feed and balancing reads.
+ * health state passive checks feed and balancing reads. A process not `probing` (a proxy
+ * worker other than its node's prober) only forgets the health of targets gone from the plan.
  */
 export class ActiveHealthChecks {
   private readonly checkers = new Map<string, UpstreamChecker>();
 
-  constructor(private readonly health: HealthState) {}
+  constructor(
+    private readonly health: HealthState,
+    private readonly probing = true,
+  ) {}
 
   apply(plan: HealthPlan): void {
     this.health.retain(plan.targets);
     const live = new Set<string>();
-    for (const probes of plan.probes) {
+    for (const probes of this.probing ? plan.probes : []) {
       live.add(probes.upstreamId);
       const running = this.checkers.get(probes.upstreamId);
       if (running?.sameCadence(probes)) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { describe, it } from "node:test";
 import { upstreamSchema, fillNulls, validateRecord, type Upstream } from "@tether/core";
-import { HealthState } from "./health-state.ts";
+import { HealthState, type HealthChange } from "./health-state.ts";
 import { probeRequestText } from "./health-plan.ts";
 import { probe, statusOfLine } from "./probe.ts";
 
@@ -43,6 +43,23 @@ describe("active health checks", () => {
     assert.equal(state.isHealthy("u1", "t:1"), true);
     state.retain(new Set());
     assert.equal(state.isHealthy("u1", "t:1"), undefined, "a removed target's health is forgotten");
+  });
+
+  it("reports its own checks' transitions (what workers share), not verdicts set from elsewhere", () => {
+    const { healthchecks } = upstream({ passive: { unhealthy: { http_failures: 2 } } });
+    const state = new HealthState();
+    const changes: HealthChange[] = [];
+    state.onTransition((change) => changes.push(change));
+    state.report("u1", "t:1", healthchecks.passive, { kind: "status", status: 500 });
+    assert.deepEqual(changes, [], "a failure below the threshold is no transition");
+    state.report("u1", "t:1", healthchecks.passive, { kind: "status", status: 500 });
+    state.report("u1", "t:1", healthchecks.passive, { kind: "status", status: 500 });
+    assert.deepEqual(changes, [{ upstreamId: "u1", target: "t:1", healthy: false }], "one transition, however many failures");
+    state.setHealthy("u1", "t:2", false);
+    state.setHealthy("u1", "t:1", true);
+    assert.equal(changes.length, 1, "a relayed or operator's verdict is not reported again");
+    state.retain(new Set(["u1|t:1"]));
+    assert.deepEqual(changes.at(-1), { upstreamId: "u1", target: "t:2", healthy: true }, "an unhealthy target forgotten is healthy again");
   });
 
   it("probes time out, fail on a closed port, and read the status of an answer", async () => {
