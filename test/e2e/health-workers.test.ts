@@ -3,11 +3,10 @@
 // each (agent: false), which node:cluster hands to the workers in turn: of 40, each worker serves
 // 20, and a worker that did not know a target's state would send it about 10 of them.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { serveHttp } from "../helpers/servers.ts";
 import { adminJson, startTether, waitFor, type Tether } from "../helpers/tether.ts";
+import { childPids, getOnNewConnection } from "../helpers/workers.ts";
 
 interface Backend {
   name: string;
@@ -37,22 +36,10 @@ async function backend(name: string): Promise<Backend> {
   return b;
 }
 
-function get(port: number, path: string): Promise<{ status: number; name?: string }> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, ...(res.statusCode === 200 ? (JSON.parse(body) as { name: string }) : {}) }));
-    }).on("error", reject);
-  });
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)]).toString().trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there are none (yet)
-  }
+/** Status and, from a backend's 200, its name. */
+async function get(port: number, path: string): Promise<{ status: number; name?: string }> {
+  const { status, body } = await getOnNewConnection(port, path);
+  return { status, ...(status === 200 ? (JSON.parse(body) as { name: string }) : {}) };
 }
 
 describe("upstream health across proxy workers", () => {

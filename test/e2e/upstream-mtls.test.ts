@@ -151,11 +151,20 @@ for (const engine of ["undici", "http-proxy"] as const) {
           {},
         ]),
       ];
+      // Balanced services: the upstream's client_certificate unless the service has its own.
+      const bob = await created(t, "/certificates", { cert: pki.clients.bob.cert, key: pki.clients.bob.key });
+      await created(t, "/upstreams", { name: "mtls.upstream", client_certificate: { id: bob.id } });
+      await created(t, "/upstreams/mtls.upstream/targets", { target: `127.0.0.1:${upstream.port}` });
+      services.push(
+        ["balanced", { protocol: "https", host: "mtls.upstream" }, {}],
+        ["own-on-upstream", { protocol: "https", host: "mtls.upstream", client_certificate: { id: alice.id } }, {}],
+      );
       for (const [name, service, route] of services) {
         await created(t, "/services", { name, ...service });
         await created(t, `/services/${name}/routes`, { paths: [`/${name}`], ...route });
       }
-      await waitFor(async () => (await get(t.httpPort, "/preserved")).status !== 404, 10_000);
+      // The last route created: every route before it is served too.
+      await waitFor(async () => (await get(t.httpPort, "/own-on-upstream/x")).status !== 404, 10_000);
       upstream.seen.length = 0;
     });
 
@@ -178,6 +187,15 @@ for (const engine of ["undici", "http-proxy"] as const) {
       const res = await get(t.httpPort, "/cert/hello");
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(JSON.parse(res.text), { path: "/hello", subject: "alice", servername: null });
+    });
+
+    it("a balanced service presents its upstream's client_certificate, its own when it has one (Kong's fallback_upstream_client_cert)", async () => {
+      const fromUpstream = await get(t.httpPort, "/balanced/u");
+      assert.equal(fromUpstream.status, 200, fromUpstream.text);
+      assert.equal((JSON.parse(fromUpstream.text) as Seen).subject, "bob");
+      const own = await get(t.httpPort, "/own-on-upstream/u");
+      assert.equal(own.status, 200, own.text);
+      assert.equal((JSON.parse(own.text) as Seen).subject, "alice");
     });
 
     it("with tls_verify, accepts an upstream certificate from the listed ca_certificates", async () => {

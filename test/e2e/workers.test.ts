@@ -1,28 +1,12 @@
 // `tether start --workers N` (TETHER_WORKERS): proxy workers converge on Admin API changes within a
 // second, /status sums them, a dead worker is replaced; SIGTERM drains in-flight requests, exits 0.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { startEcho, type Echo } from "../fixtures/upstream/index.ts";
 import { adminJson, startTether, waitFor, type Tether } from "../helpers/tether.ts";
+import { childPids, getOnNewConnection } from "../helpers/workers.ts";
 
-function get(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    }).on("error", reject);
-  });
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)]).toString().trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there are none (yet)
-  }
-}
+const get = async (port: number, path: string): Promise<number> => (await getOnNewConnection(port, path)).status;
 
 describe("proxy workers", () => {
   let t: Tether;

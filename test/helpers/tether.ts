@@ -157,15 +157,22 @@ export async function adminRequest(
   body?: string,
   contentType?: string,
 ): Promise<AdminResponse> {
-  const res = await fetch(`${tether.admin}${path}`, {
-    method,
-    headers: contentType ? { "content-type": contentType } : {},
-    ...(body === undefined ? {} : { body }),
+  // A failure that names the request, not a suite that hangs until the runner's timeout.
+  const send = async (): Promise<{ res: Response; text: string }> => {
+    const res = await fetch(`${tether.admin}${path}`, {
+      method,
+      headers: contentType ? { "content-type": contentType } : {},
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    return { res, text: await res.text() };
+  };
+  const { res, text: raw } = await send().catch((error: unknown) => {
+    throw new Error(`${method} ${path}: ${(error as Error).message}`, { cause: error });
   });
-  const text = await res.text();
-  let parsed: unknown = text;
+  let parsed: unknown = raw;
   try {
-    parsed = text ? JSON.parse(text) : undefined;
+    parsed = raw ? JSON.parse(raw) : undefined;
   } catch {
     // leave as text
   }

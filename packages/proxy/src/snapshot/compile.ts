@@ -15,7 +15,7 @@ import { compileRouter, type Router } from "../router/match.ts";
 import { buildHandshakeMap, type HandshakeMap } from "./handshake-map.ts";
 import { buildServerCertificates, type ServerCertificates } from "./server-certificates.ts";
 import { selectInstances } from "./select-plugins.ts";
-import { buildUpstreamTls, nodeTrustOf, type UpstreamTls } from "./upstream-tls.ts";
+import { buildUpstreamTls, nodeTrustOf, withUpstreamClientCertificate, type UpstreamTls } from "./upstream-tls.ts";
 import { knownServerNames, type KnownServerNames } from "../tls/server-names.ts";
 
 /** A plugin instance ready to run: its definition, its stored entity and its handler. */
@@ -78,8 +78,9 @@ export function compileSnapshot(
       .sort((a, b) => b.definition.priority - a.definition.priority);
     perRoute.set(route.id, bound);
   }
-  const upstreamTls = buildUpstreamTls(data.services, view.certificate, view.caCertificate, env.trustedCertificates);
   const balancers = compileBalancers(data);
+  const tlsServices = data.services.map((s) => withUpstreamClientCertificate(s, balancers.get(s.id)?.upstream));
+  const upstreamTls = buildUpstreamTls(tlsServices, view.certificate, view.caCertificate, env.trustedCertificates);
   const certPlugins = known.filter((p) => registry.get(p.name)!.requestsClientCertificate);
   return {
     version: data.version,

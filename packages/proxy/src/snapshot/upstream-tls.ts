@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import tls, { rootCertificates, type ConnectionOptions, type PeerCertificate } from "node:tls";
-import type { CaCertificate, Certificate, Service } from "@tether/core";
+import type { CaCertificate, Certificate, Service, Upstream } from "@tether/core";
 
 /** The TLS options of one https service's upstream connections. */
 export interface UpstreamTls {
@@ -81,6 +81,14 @@ export function upstreamTlsOf(
     .update(JSON.stringify([client?.cert ?? null, client?.key ?? null, verify, verify ? ca : null, verify ? depth : null]))
     .digest("base64url");
   return { id, options };
+}
+
+/**
+ * The service as its upstream TLS sees it: without a `client_certificate` of its own, a balanced
+ * service presents its upstream's (Kong's `fallback_upstream_client_cert`, runloop/upstream_ssl.lua).
+ */
+export function withUpstreamClientCertificate(service: Service, upstream: Pick<Upstream, "client_certificate"> | undefined): Service {
+  return !service.client_certificate && upstream?.client_certificate ? { ...service, client_certificate: upstream.client_certificate } : service;
 }
 
 /** Every https service's upstream TLS, by service id; `trustedCertificates` as nodeTrustOf takes them. */
