@@ -33,3 +33,4 @@ export * from "./schema/kong-format.ts";
 export { kongEntityChecks } from "./entities/kong-entity-checks.ts";
 export { decodeFormPairs, FormDecodeError } from "./form/decode.ts";
 export { coerceToSchema } from "./form/coerce.ts";
+export { isRecord } from "./is-record.ts";

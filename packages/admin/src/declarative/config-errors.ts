@@ -1,6 +1,6 @@
-import { KongError, type EntityName } from "@tether/core";
+import { isRecord, KongError, type EntityName } from "@tether/core";
 import type { ErrorTree } from "./errors.ts";
-import { isEntityName, isRecord, nestedCollections } from "./layout.ts";
+import { isEntityName, nestedCollections } from "./layout.ts";
 
 /**
  * Kong's answer to a declarative configuration it cannot load (kong/db/errors.lua,

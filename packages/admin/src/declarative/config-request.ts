@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import { KongError } from "@tether/core";
+import { isRecord, KongError } from "@tether/core";
 import type { DecodedBody } from "../http/body.ts";
-import { isRecord } from "./layout.ts";
 import { parseDeclarativeText, ParseError } from "./yaml.ts";
 
 /**

@@ -1,6 +1,6 @@
-import type { EntityKinds, EntityName } from "@tether/core";
+import { isRecord, type EntityKinds, type EntityName } from "@tether/core";
 import { CURRENT_FORMAT } from "./format-version.ts";
-import { foreignFields, isRecord, LOAD_ORDER } from "./layout.ts";
+import { foreignFields, LOAD_ORDER } from "./layout.ts";
 
 /**
  * The whole configuration as a declarative document in Kong's format: `_format_version: "3.0"`,

@@ -1,7 +1,6 @@
-import { entities, type EntityName } from "@tether/core";
+import { entities, isRecord, type EntityName } from "@tether/core";
 import { isUuid } from "../entities/lookup.ts";
 import type { KongFields } from "./config-errors.ts";
-import { isRecord } from "./layout.ts";
 
 /**
  * Kong's `flatten_errors=1` answer (kong/db/errors.lua, `declarative_config_flattened`, Kong 3.2+,

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { entities, type EntityName } from "@tether/core";
+import { entities, isRecord, type EntityName } from "@tether/core";
 import { addError, type ErrorPath, type ErrorTree } from "./errors.ts";
 import { FORMAT_VERSIONS, migratePath, needsPathMigration } from "./format-version.ts";
 import { declarativeId } from "./ids.ts";
-import { foreignFields, isEntityName, isRecord, LOAD_ORDER, nestedCollections } from "./layout.ts";
+import { foreignFields, isEntityName, LOAD_ORDER, nestedCollections } from "./layout.ts";
 
 /**
  * A declarative document (Kong's format, nested or flat) turned into one entry per entity, in

@@ -38,6 +38,3 @@ export function foreignFields(kind: EntityName): [field: string, target: EntityN
   return Object.entries(entities[kind].foreignKeys).map(([field, fk]) => [field, fk.entity]);
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -1,9 +1,8 @@
 import { buildEntity, type WriteContext } from "../entities/write.ts";
-import { entities, KongError, type AnyEntity, type EntityName, type FieldError } from "@tether/core";
+import { entities, isRecord, KongError, type AnyEntity, type EntityName, type FieldError } from "@tether/core";
 import type { EntityStore, StoreSession } from "@tether/store";
 import { addError, type ErrorTree } from "./errors.ts";
 import type { FlatEntry, Flattened } from "./flatten.ts";
-import { isRecord } from "./layout.ts";
 
 /**
  * Loads flattened entries into the store the way Kong's db_import does (an upsert per entity by

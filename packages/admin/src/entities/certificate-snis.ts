@@ -7,12 +7,10 @@ import { schemaViolation, type Certificate, type Sni } from "@tether/core";
 import type { StoreSession } from "@tether/store";
 import type { DecodedBody } from "../http/body.ts";
 import { buildEntity, type WriteContext } from "./write.ts";
+import { isRecord } from "@tether/core";
 
 /** The request's `snis`: undefined when absent (leave the SNIs be), else the names (null: none). */
 export type SniShorthand = unknown[] | undefined;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Takes `snis` out of a certificate body, which the entity schema would refuse as unknown.

@@ -1,9 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
-import type { FieldSchema } from "@tether/core";
+import { isRecord, type FieldSchema } from "@tether/core";
 
 type Input = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Input => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Whether `value` is what Kong Manager's plugin form sends for an optional record the user never

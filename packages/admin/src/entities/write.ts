@@ -4,6 +4,7 @@ import {
   coerceToSchema,
   entities,
   fillNulls,
+  isRecord,
   pluginEntitySchema,
   schemaViolation,
   unknownPluginErrors,
@@ -50,10 +51,6 @@ function schemaFor(ctx: WriteContext, kind: EntityName, name: unknown): { schema
   if (kind !== "plugins") return { schema: entities[kind].schema };
   const plugin = typeof name === "string" ? ctx.plugins.get(name) : undefined;
   return plugin ? { schema: pluginEntitySchema(plugin), plugin } : { schema: entities.plugins.schema };
-}
-
-function isRecord(value: unknown): value is Input {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** PATCH semantics: records merge field by field; arrays, scalars and foreign references are replaced. */

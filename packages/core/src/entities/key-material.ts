@@ -4,7 +4,7 @@
  * private key cannot leak into a response or a log through an error.
  */
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
-import type { Parsed } from "../x509/pem.ts";
+import { isRecord } from "../is-record.ts";
 
 /** Kong's `typedefs.jwk` record (kong/db/schema/typedefs.lua): its members and their types. */
 const JWK_ARRAY_MEMBERS: ReadonlySet<string> = new Set(["key_ops", "x5c"]);
@@ -12,9 +12,6 @@ const JWK_STRING_MEMBERS: ReadonlySet<string> = new Set([
   "issuer", "kty", "use", "alg", "kid", "x5u", "x5t", "x5t#S256", "k", "x", "y", "crv",
   "n", "e", "d", "p", "q", "dp", "dq", "qi", "oth", "r", "t",
 ]);
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Kong's `schema:validate(json_jwk)` against `typedefs.jwk`, as `errors_to_string` joins it:
@@ -58,18 +55,3 @@ export function decodeJwk(text: string): { json: boolean; jwk: Record<string, un
     return { json: false, jwk: undefined };
   }
 }
-
-/** Kong's `type = "pu"`: only public key material (not a private key, not a certificate). */
-export function parsePublicKey(pem: string): Parsed<KeyObject> {
-  if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) return { ok: false, error: "not a public key" };
-  try {
-    return { ok: true, value: createPublicKey(pem) };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-const spki = (key: KeyObject): Buffer => (key.type === "public" ? key : createPublicKey(key)).export({ type: "spki", format: "der" });
-
-/** Kong compares `privkey:to_PEM("public")` with `pubkey:to_PEM()`: the same public key. */
-export const samePublicKey = (a: KeyObject, b: KeyObject): boolean => spki(a).equals(spki(b));

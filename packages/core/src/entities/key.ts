@@ -2,9 +2,9 @@ import type { FieldError, FieldErrors } from "../errors/kong-error.ts";
 import type { KongEntityCheck } from "../schema/kong-format.ts";
 import type { FieldSchema, RecordSchema } from "../schema/types.ts";
 import { isReference } from "../vault/reference.ts";
-import { parsePrivateKey } from "../x509/pem.ts";
+import { parsePrivateKey, parsePublicKey, samePublicKey } from "../x509/pem.ts";
 import { baseProperties, foreignField } from "./common.ts";
-import { decodeJwk, jwkMemberErrors, loadJwk, parsePublicKey, samePublicKey } from "./key-material.ts";
+import { decodeJwk, jwkMemberErrors, loadJwk } from "./key-material.ts";
 import type { Key } from "./types.ts";
 
 /** Kong's `name`/`kid` of keys: plain strings (not its `utf8_name`), so any text but the empty one. */
@@ -63,6 +63,7 @@ export function pemError(pem: Key["pem"]): FieldError | undefined {
   const priv = privateKey === null ? undefined : parsePrivateKey(privateKey);
   // Kong appends lua-resty-openssl's error to this message without a separator: so do we.
   if (priv && !priv.ok) return `could not load private key${priv.error}`;
+  // Kong compares `privkey:to_PEM("public")` with `pubkey:to_PEM()`.
   if (pub?.ok && priv?.ok && !samePublicKey(priv.value, pub.value)) return "public key does not match private key";
   return undefined;
 }

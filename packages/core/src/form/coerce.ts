@@ -5,6 +5,7 @@
  */
 import type { FieldSchema, JsonType } from "../schema/types.ts";
 import { defineOwn } from "./decode.ts";
+import { isRecord } from "../is-record.ts";
 
 const INTEGER = /^[+-]?[0-9]+$/;
 const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
@@ -12,10 +13,6 @@ const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 function typesOf(schema: FieldSchema): readonly JsonType[] {
   if (schema.type === undefined) return [];
   return Array.isArray(schema.type) ? schema.type : [schema.type];
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** `properties` is a plain object: without hasOwn, `constructor` would find Object's. */
@@ -57,7 +54,7 @@ export function coerceToSchema(value: unknown, schema: FieldSchema | undefined):
     return value.map((item) => coerceToSchema(item, schema.items));
   }
 
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     const isObjectSchema =
       types.includes("object") ||
       (types.length === 0 && (schema.properties !== undefined || typeof schema.additionalProperties === "object"));

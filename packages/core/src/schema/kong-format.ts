@@ -8,6 +8,7 @@
  * `maximum` are `between`, `kongType` tells set/map/record/foreign apart.
  */
 import type { FieldSchema, JsonType, RecordSchema } from "./types.ts";
+import { isRecord } from "../is-record.ts";
 
 export type KongType = "string" | "integer" | "number" | "boolean" | "array" | "set" | "map" | "record" | "foreign";
 
@@ -122,7 +123,7 @@ export function toKongField(schema: FieldSchema, required: boolean): KongField {
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+  return isRecord(value) && Object.keys(value).length === 0;
 }
 
 /** A field Kong calls required: one that cannot be null (a default still fills it in). */

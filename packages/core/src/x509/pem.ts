@@ -48,11 +48,24 @@ export function parsePrivateKey(pem: string): Parsed<KeyObject> {
   }
 }
 
-const spki = (key: KeyObject): Buffer => key.export({ type: "spki", format: "der" });
+/** Kong's `type = "pu"` (typedefs.pem): only public key material (not a private key, not a certificate). */
+export function parsePublicKey(pem: string): Parsed<KeyObject> {
+  if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) return { ok: false, error: "not a public key" };
+  try {
+    return { ok: true, value: createPublicKey(pem) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const spki = (key: KeyObject): Buffer => (key.type === "public" ? key : createPublicKey(key)).export({ type: "spki", format: "der" });
+
+/** Whether two keys (public or private) have the same public half. */
+export const samePublicKey = (a: KeyObject, b: KeyObject): boolean => spki(a).equals(spki(b));
 
 /** Kong compares the certificate's public key with the private key's public half. */
 export function keyMatchesCertificate(certificate: X509Certificate, key: KeyObject): boolean {
-  return spki(certificate.publicKey).equals(spki(createPublicKey(key)));
+  return samePublicKey(certificate.publicKey, key);
 }
 
 /** `rsa`, `ec`, `ed25519`, … (node's asymmetricKeyType): what Kong calls the key type. */

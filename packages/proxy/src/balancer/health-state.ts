@@ -38,8 +38,9 @@ function changeOf(key: string, healthy: boolean): HealthChange {
 
 /**
  * Health of targets, per process (as Kong's, per node: nothing of it is stored or shared across
- * nodes; a node's proxy workers share transitions through their primary, `onTransition`). Active probes and passive reports feed the same counters, each counted against its own
- * side's thresholds, as lua-resty-healthcheck does (one counter set per target in its shm). A
+ * nodes; a node's proxy workers share transitions through their primary, `onTransition`). Active
+ * probes and passive reports feed the same counters, each counted against its own side's
+ * thresholds, as lua-resty-healthcheck does (one counter set per target in its shm). A
  * target turns unhealthy when a failure counter reaches its threshold (0 turns that counter off)
  * and healthy again after `healthy.successes` successes, or when the operator says so
  * (`PUT …/healthy`). A success resets the failure counters, a failure the successes.

@@ -1,4 +1,5 @@
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, type JWK } from "jose";
+import { isRecord } from "@tether/core";
 
 /**
  * What a token says about itself, decoded for display only: nothing here is verified or trusted
@@ -35,8 +36,7 @@ export interface Expectations {
   scopesClaim: readonly string[];
 }
 
-const asRecord = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const asRecord = (value: unknown): Record<string, unknown> | undefined => (isRecord(value) ? value : undefined);
 
 const asString = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 

@@ -80,7 +80,9 @@ export function compileSnapshot(
   }
   const balancers = compileBalancers(data);
   const tlsServices = data.services.map((s) => withUpstreamClientCertificate(s, balancers.get(s.id)?.upstream));
-  const upstreamTls = buildUpstreamTls(tlsServices, view.certificate, view.caCertificate, env.trustedCertificates);
+  // The system CAs plus trusted_certificate, made once for the services' TLS and the https probes.
+  const nodeTrust = nodeTrustOf(env.trustedCertificates ?? []);
+  const upstreamTls = buildUpstreamTls(tlsServices, view.certificate, view.caCertificate, nodeTrust);
   const certPlugins = known.filter((p) => registry.get(p.name)!.requestsClientCertificate);
   return {
     version: data.version,
@@ -91,7 +93,7 @@ export function compileSnapshot(
     pluginsFor: (route) => perRoute.get(route.id) ?? [],
     upstreamTls: (service) => upstreamTls.get(service.id),
     balancerFor: (service) => balancers.get(service.id),
-    health: compileHealthPlan(data, view.certificate, nodeTrustOf(env.trustedCertificates ?? [])),
+    health: compileHealthPlan(data, view.certificate, nodeTrust),
     // A balanced service's pools are its targets' (one per target address).
     upstreams: data.services.flatMap((service) =>
       (balancers.get(service.id)?.targets.map((t) => t.service) ?? [service]).map((s) => ({ service: s, tls: upstreamTls.get(service.id) })),

@@ -91,14 +91,13 @@ export function withUpstreamClientCertificate(service: Service, upstream: Pick<U
   return !service.client_certificate && upstream?.client_certificate ? { ...service, client_certificate: upstream.client_certificate } : service;
 }
 
-/** Every https service's upstream TLS, by service id; `trustedCertificates` as nodeTrustOf takes them. */
+/** Every https service's upstream TLS, by service id; `nodeTrust` as nodeTrustOf makes it. */
 export function buildUpstreamTls(
   services: readonly Service[],
   certificate: (id: string) => Certificate | undefined,
   caCertificate: (id: string) => CaCertificate | undefined,
-  trustedCertificates: readonly string[] = [],
+  nodeTrust?: readonly string[],
 ): ReadonlyMap<string, UpstreamTls> {
-  const nodeTrust = nodeTrustOf(trustedCertificates);
   const byService = new Map<string, UpstreamTls>();
   for (const service of services) {
     const settings = upstreamTlsOf(service, certificate, caCertificate, nodeTrust);

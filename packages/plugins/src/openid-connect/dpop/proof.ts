@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from "jose";
+import { isRecord } from "@tether/core";
 import { ExpiringLru } from "../../cache/expiring-lru.ts";
 import { normalizeHttpUri } from "./htu.ts";
 
@@ -61,8 +62,6 @@ async function proofKey(jwk: JWK, alg: string): Promise<{ key: CryptoKey | Uint8
 
 const refused = (reason: string): ProofOutcome => ({ ok: false, reason: `invalid DPoP proof: ${reason}` });
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-
 export const accessTokenHash = (token: string): string => createHash("sha256").update(token, "ascii").digest("base64url");
 
 /**
@@ -86,7 +85,7 @@ export async function verifyProof(values: readonly string[], expect: ProofExpect
   if (header.typ !== "dpop+jwt") return refused("typ is not dpop+jwt");
   if (typeof header.alg !== "string" || !(DPOP_ALGS as readonly string[]).includes(header.alg)) return refused("alg not allowed");
   const jwk: unknown = header.jwk;
-  if (!isObject(jwk)) return refused("no jwk header");
+  if (!isRecord(jwk)) return refused("no jwk header");
   if (PRIVATE_MEMBERS.some((member) => member in jwk)) return refused("jwk holds a private key");
 
   let payload: JWTPayload;
